@@ -1,0 +1,151 @@
+"""Load and validate the catalogues in data/.
+
+Every file is read as text (no type guessing), checked against its schema, and fingerprinted so
+that an index built from it can tell when the file has changed since.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CatalogueError
+
+SCHEMAS: dict[str, list[str]] = {
+    "sdg_goals": ["goal", "name_en", "name_ko", "title_ko", "colour"],
+    "sdg_targets": ["id", "goal", "title_en", "text_en", "indicators", "is_sdg11", "goal_name_en",
+                    "goal_name_ko", "title_ko", "text_ko", "aurora_query"],
+    "local_governments": ["code", "level", "parent", "name_ko", "name_en", "type", "area_km2", "lat", "lon"],
+    "countries": ["iso2", "iso3", "name_en", "name_ko"],
+    "cities": ["geonameid", "name", "name_ko", "iso2", "lat", "lon", "population"],
+    "dac_sectors": ["code", "name", "name_ko"],
+    "precedents": ["id", "lg_codes", "domestic", "partner_iso2", "partner_locality", "year_start", "year_end",
+                   "sector", "dac_code", "budget_krw", "modality", "title_en", "title_ko", "description_en",
+                   "description_ko", "sdg_targets_hint", "source_url"],
+}
+# The catalogues that get a vector index; the others are lookup tables.
+INDEXED = ("sdg_targets", "precedents")
+
+
+def row_number(index: int) -> int:
+    """Spreadsheet row of a data row: the header is row 1."""
+    return index + 2
+
+
+def file_fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    data_dir: Path
+    sdg_goals: pd.DataFrame
+    sdg_targets: pd.DataFrame
+    local_governments: pd.DataFrame
+    countries: pd.DataFrame
+    cities: pd.DataFrame
+    dac_sectors: pd.DataFrame
+    precedents: pd.DataFrame
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+
+def _read(data_dir: Path, name: str) -> tuple[pd.DataFrame, str]:
+    path = data_dir / f"{name}.csv"
+    if not path.is_file():
+        raise CatalogueError(str(path), "file not found; expected one of the catalogues built by "
+                             "`python scripts/build_data.py` (the repository ships them in data/)")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CatalogueError(str(path), f"cannot be read as UTF-8 CSV ({exc})") from exc
+    missing = [c for c in SCHEMAS[name] if c not in frame.columns]
+    if missing:
+        raise CatalogueError(str(path), f"missing column(s) {missing}; found {list(frame.columns)}",
+                             column=missing[0])
+    return frame, file_fingerprint(path)
+
+
+def _check_unique(frame: pd.DataFrame, column: str, file: str) -> None:
+    dup = frame[column].duplicated(keep="first")
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise CatalogueError(file, f"duplicate id {frame[column].iloc[i]!r} (ids must be unique)",
+                             row=row_number(i), column=column)
+
+
+def _check_nonempty(frame: pd.DataFrame, column: str, file: str) -> None:
+    empty = frame[column].str.strip() == ""
+    if empty.any():
+        i = int(empty.to_numpy().nonzero()[0][0])
+        raise CatalogueError(file, "empty value where one is required", row=row_number(i), column=column)
+
+
+def split_codes(value: str) -> list[str]:
+    return [v.strip() for v in str(value).split(";") if v.strip()]
+
+
+def load_catalogues(data_dir: str | Path) -> Catalogues:
+    """Read every catalogue in data_dir and check it; raises CatalogueError naming file, row and column."""
+    data_dir = Path(data_dir)
+    frames, prints = {}, {}
+    for name in SCHEMAS:
+        frames[name], prints[name] = _read(data_dir, name)
+    f = {name: str(data_dir / f"{name}.csv") for name in SCHEMAS}
+
+    for name, key in [("sdg_goals", "goal"), ("sdg_targets", "id"), ("local_governments", "code"),
+                      ("countries", "iso2"), ("precedents", "id"), ("dac_sectors", "code")]:
+        _check_nonempty(frames[name], key, f[name])
+        _check_unique(frames[name], key, f[name])
+
+    targets = frames["sdg_targets"]
+    goals = set(frames["sdg_goals"]["goal"])
+    for i, (tid, goal) in enumerate(zip(targets["id"], targets["goal"])):
+        if goal not in goals or not tid.startswith(goal + "."):
+            raise CatalogueError(f["sdg_targets"], f"target {tid!r} does not belong to a known goal "
+                                 f"(goal column {goal!r})", row=row_number(i), column="goal")
+    _check_nonempty(targets, "text_en", f["sdg_targets"])
+    targets = targets.assign(goal=targets["goal"].astype(int), is_sdg11=targets["is_sdg11"].str.lower() == "true")
+    frames["sdg_targets"] = targets
+    frames["sdg_goals"] = frames["sdg_goals"].assign(goal=frames["sdg_goals"]["goal"].astype(int))
+
+    lgs = frames["local_governments"]
+    known_lg = set(lgs["code"])
+    for i, parent in enumerate(lgs["parent"]):
+        if parent and parent not in known_lg:
+            raise CatalogueError(f["local_governments"], f"unknown parent code {parent!r}",
+                                 row=row_number(i), column="parent")
+    frames["local_governments"] = lgs.assign(lat=pd.to_numeric(lgs["lat"]), lon=pd.to_numeric(lgs["lon"]))
+
+    prec = frames["precedents"]
+    known_targets = set(targets["id"])
+    known_iso = set(frames["countries"]["iso2"])
+    for i, row in enumerate(prec.to_dict("records")):
+        codes = split_codes(row["lg_codes"])
+        if not codes:
+            raise CatalogueError(f["precedents"], "no local-government code", row=row_number(i), column="lg_codes")
+        for code in codes:
+            if code not in known_lg:
+                raise CatalogueError(f["precedents"], f"unknown local-government code {code!r}; expected a 2- or "
+                                     "5-digit code from local_governments.csv", row=row_number(i), column="lg_codes")
+        for tid in split_codes(row["sdg_targets_hint"]):
+            if tid not in known_targets:
+                raise CatalogueError(f["precedents"], f"unknown SDG target {tid!r}; expected an id from "
+                                     "sdg_targets.csv such as '11.5'", row=row_number(i), column="sdg_targets_hint")
+        for iso in split_codes(row["partner_iso2"]):
+            if iso not in known_iso:
+                raise CatalogueError(f["precedents"], f"unknown country code {iso!r}; expected an ISO 3166 "
+                                     "alpha-2 code from countries.csv", row=row_number(i), column="partner_iso2")
+        if not (row["description_en"].strip() or row["description_ko"].strip()):
+            raise CatalogueError(f["precedents"], "no description in either language", row=row_number(i),
+                                 column="description_en")
+    frames["precedents"] = prec.assign(
+        domestic=prec["domestic"].str.lower() == "true",
+        budget_krw=pd.to_numeric(prec["budget_krw"], errors="coerce"),
+        year_start=pd.to_numeric(prec["year_start"], errors="coerce").astype("Int64"),
+        year_end=pd.to_numeric(prec["year_end"], errors="coerce").astype("Int64"))
+    return Catalogues(data_dir=data_dir, fingerprints=prints, **frames)

@@ -1,0 +1,360 @@
+"""The facade: `Recommender` builds, saves and loads the indexes and ranks a proposal.
+
+Ranking is done by the pure functions in `ranking`; this module encodes texts, runs the
+searches and writes the reasons.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from . import ranking
+from .aurora import AuroraMatcher
+from .catalogue import INDEXED, Catalogues, load_catalogues, split_codes
+from .embedders import (DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries,
+                        make_embedder)
+from .errors import ArtefactError, InputError, RecommenderError
+from .index import VectorIndex, build_lock
+from .lexical import LexicalScorer
+from .proposal import CountryResolver, Proposal
+from .text import shared_terms, split_passages
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """Weights and sizes of the ranking; defaults measured in docs/evaluation.md."""
+
+    top_k: int = 10
+    target_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.7, "lexical": 0.1, "keyword": 0.2})
+    precedent_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.8, "lexical": 0.2})
+    # Added to a precedent's score (then capped at 1) when it worked in the proposal's partner country.
+    country_bonus: float = 0.05
+    portfolio: ranking.PortfolioWeights = ranking.PortfolioWeights()
+    # A goal is present when its best target scores at least this (per-goal values may override).
+    goal_threshold: float = 0.45
+    goal_thresholds: Mapping[int, float] = field(default_factory=dict)
+    # Precedent vector rows fetched per query passage before re-scoring (bounds work on big catalogues).
+    candidate_rows: int = 400
+
+
+def _documents(cat: Catalogues, name: str) -> tuple[list[str], list[str], list[str]]:
+    """(item id, passage text, language) for every vector row of a catalogue."""
+    ids, texts, langs = [], [], []
+    if name == "sdg_targets":
+        for row in cat.sdg_targets.to_dict("records"):
+            ids.append(row["id"]); langs.append("en")
+            texts.append(f"{row['goal_name_en']}: {row['title_en']}. {row['text_en']}")
+            if row["text_ko"]:
+                ids.append(row["id"]); langs.append("ko")
+                texts.append(f"{row['goal_name_ko']}: {row['title_ko']}. {row['text_ko']}")
+    elif name == "precedents":
+        for row in cat.precedents.to_dict("records"):
+            if row["description_en"]:
+                ids.append(row["id"]); langs.append("en")
+                texts.append(f"{row['title_en']}. {row['description_en']}. {row['modality']}")
+            if row["description_ko"]:
+                ids.append(row["id"]); langs.append("ko")
+                texts.append(f"{row['title_ko']}. {row['description_ko']}")
+    else:
+        raise ValueError(f"catalogue must be one of {INDEXED}; received {name!r}")
+    return ids, texts, langs
+
+
+def _lexical_documents(cat: Catalogues, name: str) -> list[str]:
+    if name == "sdg_targets":
+        t = cat.sdg_targets
+        return (t["title_en"] + ". " + t["text_en"] + " " + t["title_ko"] + " " + t["text_ko"]).tolist()
+    p = cat.precedents
+    return (p["title_en"] + ". " + p["description_en"] + " " + p["sector"] + " " + p["title_ko"] + " "
+            + p["description_ko"]).tolist()
+
+
+class Recommender:
+    """Build once (`build`), then `load` and `recommend`; `open` does whichever is needed."""
+
+    def __init__(self, data_dir: str | Path = DEFAULT_DATA_DIR, models_dir: str | Path = DEFAULT_MODELS_DIR,
+                 embedder: str | Embedder = DEFAULT_EMBEDDER, config: RankingConfig | None = None):
+        self.data_dir = Path(data_dir)
+        self.models_dir = Path(models_dir)
+        self.embedder = make_embedder(embedder) if isinstance(embedder, str) else embedder
+        self.config = config or RankingConfig()
+        self.catalogues_: Catalogues | None = None
+        self.indexes_: dict[str, VectorIndex] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- build / save / load
+    def _prepare(self) -> None:
+        cat = self.catalogues_
+        self.resolver_ = CountryResolver(cat.countries, cat.cities)
+        targets = cat.sdg_targets
+        self.target_ids_ = targets["id"].to_numpy(dtype=str)
+        self.target_pos_ = {t: i for i, t in enumerate(self.target_ids_)}
+        self.target_goals_ = targets["goal"].to_numpy()
+        self.prec_ids_ = cat.precedents["id"].to_numpy(dtype=str)
+        self.prec_pos_ = {p: i for i, p in enumerate(self.prec_ids_)}
+        self.prec_lgs_ = [split_codes(c) for c in cat.precedents["lg_codes"]]
+        self.prec_countries_ = [split_codes(c) for c in cat.precedents["partner_iso2"]]
+        self.lexical_ = {name: LexicalScorer().fit(_lexical_documents(cat, name)) for name in INDEXED}
+        self.aurora_ = AuroraMatcher(dict(zip(targets["id"], targets["aurora_query"])))
+        self.row_items_ = {}
+        for name, positions in (("sdg_targets", self.target_pos_), ("precedents", self.prec_pos_)):
+            index = self.indexes_[name]
+            self.row_items_[name] = np.array([positions[i] for i in index.item_ids], dtype=np.int64)
+
+    def _expected(self, name: str) -> dict:
+        return {"catalogue": name, "embedder": self.embedder.id,
+                "catalogue_fingerprint": self.catalogues_.fingerprints[name]}
+
+    def build(self) -> "Recommender":
+        """Encode the catalogues and write one index folder per catalogue under models_dir."""
+        self.catalogues_ = load_catalogues(self.data_dir)
+        with build_lock(self.models_dir):
+            for name in INDEXED:
+                ids, texts, langs = _documents(self.catalogues_, name)
+                log.info("encoding %d passages of %s with %s", len(texts), name, self.embedder.id)
+                vectors = encode_documents(self.embedder, texts, langs)
+                index = VectorIndex.build(vectors, ids, langs, catalogue=name, embedder_id=self.embedder.id,
+                                          fingerprint=self.catalogues_.fingerprints[name])
+                index.save(self.models_dir / name)
+                self.indexes_[name] = index
+        self._prepare()
+        return self
+
+    def load(self) -> "Recommender":
+        """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder."""
+        self.catalogues_ = load_catalogues(self.data_dir)
+        self.indexes_ = {name: VectorIndex.load(self.models_dir / name, expect=self._expected(name))
+                         for name in INDEXED}
+        self._prepare()
+        return self
+
+    @classmethod
+    def open(cls, *args, rebuild: bool = True, **kwargs) -> "Recommender":
+        """Load, or build first when the indexes are missing or stale (what the app and CLI do)."""
+        rec = cls(*args, **kwargs)
+        try:
+            return rec.load()
+        except ArtefactError as exc:
+            if not rebuild:
+                raise
+            log.warning("%s; rebuilding", exc)
+            return rec.build()
+
+    def info(self) -> dict:
+        out = {"data_dir": str(self.data_dir), "models_dir": str(self.models_dir), "embedder": self.embedder.id}
+        for name in INDEXED:
+            index = self.indexes_.get(name)
+            out[name] = index.manifest if index else "not loaded"
+        return out
+
+    # ---------------------------------------------------------------- recommend
+    def _require_loaded(self) -> None:
+        if self.catalogues_ is None or not self.indexes_:
+            raise RecommenderError("the recommender is not loaded: call Recommender.open() (or build() / load()), "
+                                   "or run `recommender build` first")
+
+    def check(self, proposal: Proposal | Mapping | str) -> Proposal:
+        self._require_loaded()
+        return Proposal.from_value(proposal).checked(self.resolver_)
+
+    def recommend(self, proposal: Proposal | Mapping | str, *, top_k: int | None = None,
+                  lang: str | None = None) -> dict:
+        """Ranked SDG goals and targets, precedents and local governments for one proposal."""
+        return self.recommend_many([proposal], top_k=top_k, lang=lang)[0]
+
+    def recommend_many(self, proposals: Sequence[Proposal | Mapping | str], *, top_k: int | None = None,
+                       lang: str | None = None) -> list[dict]:
+        """Like `recommend` for several proposals, encoding all their passages in one batch.
+
+        Raises InputError on the first unusable proposal; batch callers check rows first (io.score_frame).
+        """
+        checked = [self.check(p) for p in proposals]
+        top_k = int(top_k or self.config.top_k)
+        if top_k < 1:
+            raise InputError(f"top_k must be at least 1; received {top_k}")
+        passages = [split_passages(p.query_text) for p in checked]
+        flat = [s for group in passages for s in group]
+        with self._lock:  # the encoders are not guaranteed thread-safe
+            vectors = encode_queries(self.embedder, flat)
+        out, start = [], 0
+        for proposal, group in zip(checked, passages):
+            q = vectors[start:start + len(group)]
+            start += len(group)
+            out.append(self._rank(proposal, q, top_k, lang or detect_language(proposal.text)))
+        return out
+
+    def _dense(self, name: str, queries: np.ndarray, n_items: int, k: int) -> np.ndarray:
+        scores, rows = self.indexes_[name].search(queries, k)
+        return ranking.best_per_item(scores, rows, self.row_items_[name], n_items)
+
+    def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str) -> dict:
+        cat, cfg = self.catalogues_, self.config
+        text = proposal.query_text
+        iso = proposal.partner_country
+
+        # SDG targets: every target is scored (169), so search them all.
+        n_t = len(self.target_ids_)
+        dense_t = ranking.dense_to_unit(self._dense("sdg_targets", q, n_t, self.indexes_["sdg_targets"].index.ntotal))
+        lex_t = self.lexical_["sdg_targets"].score([text])[0]
+        hits = self.aurora_.match(text)
+        kw_t = np.zeros(n_t, dtype=np.float32)
+        for tid in hits:
+            kw_t[self.target_pos_[tid]] = 1.0
+        target_score = ranking.fuse({"dense": dense_t, "lexical": lex_t, "keyword": kw_t}, cfg.target_weights)
+
+        goals = []
+        for g in range(1, 18):
+            best = float(target_score[self.target_goals_ == g].max())
+            threshold = cfg.goal_thresholds.get(g, cfg.goal_threshold)
+            goals.append({"goal": g, "present": bool(best >= threshold), "score": round(best, 4)})
+
+        targets = []
+        t_rows = cat.sdg_targets
+        for i in ranking.rank_order(target_score, self.target_ids_)[:top_k]:
+            row = t_rows.iloc[i]
+            doc = f"{row['title_en']} {row['text_en']} {row['title_ko']} {row['text_ko']}"
+            targets.append({
+                "id": row["id"], "goal": int(row["goal"]), "score": round(float(target_score[i]), 4),
+                "is_sdg11": bool(row["is_sdg11"]), "title": row["title_ko"] if lang == "ko" and row["title_ko"]
+                else row["title_en"],
+                "reason": target_reason(hits.get(row["id"], []), shared_terms(text, doc), float(dense_t[i]), lang),
+                "signals": {"dense": round(float(dense_t[i]), 4), "lexical": round(float(lex_t[i]), 4),
+                            "keyword": float(kw_t[i])},
+                "keywords": hits.get(row["id"], []),
+            })
+        # SDG 11 first among equals: the ranking is by score, and the flag lets the UI mark them.
+
+        # Precedents: dense candidates, then lexical and country on those only.
+        n_p = len(self.prec_ids_)
+        index = self.indexes_["precedents"]
+        dense_all = self._dense("precedents", q, n_p, min(index.index.ntotal, cfg.candidate_rows))
+        cand = np.flatnonzero(dense_all > -1.0)
+        dense_p = ranking.dense_to_unit(dense_all[cand])
+        lex_p = self.lexical_["precedents"].score([text], rows=cand)[0]
+        in_country = np.array([iso is not None and iso in self.prec_countries_[i] for i in cand], dtype=bool)
+        prec_score = ranking.fuse({"dense": dense_p, "lexical": lex_p}, cfg.precedent_weights)
+        prec_score = np.clip(prec_score + cfg.country_bonus * in_country, 0.0, 1.0)
+        full_score = np.zeros(n_p, dtype=np.float32)
+        full_score[cand] = prec_score
+
+        precedents = []
+        p_rows = cat.precedents
+        order = ranking.rank_order(prec_score, self.prec_ids_[cand])
+        for j in order[:top_k]:
+            i = cand[j]
+            row = p_rows.iloc[i]
+            doc = f"{row['title_en']} {row['description_en']} {row['title_ko']} {row['description_ko']}"
+            precedents.append({
+                "id": row["id"], "lg_codes": self.prec_lgs_[i], "partner_iso2": row["partner_iso2"],
+                "title": row["title_ko"] if lang == "ko" else row["title_en"],
+                "score": round(float(prec_score[j]), 4),
+                "reason": precedent_reason(shared_terms(text, doc), float(dense_p[j]), bool(in_country[j]),
+                                           self.resolver_.name(iso, lang) if iso else "", lang),
+                "signals": {"dense": round(float(dense_p[j]), 4), "lexical": round(float(lex_p[j]), 4),
+                            "same_country": bool(in_country[j])},
+                "partner_locality": row["partner_locality"], "years": _years(row), "domestic": bool(row["domestic"]),
+                "budget_krw": None if np.isnan(row["budget_krw"]) else float(row["budget_krw"]),
+                "source_url": row["source_url"],
+            })
+
+        # Local governments from their portfolios.
+        lgs = cat.local_governments
+        codes = lgs["code"].tolist()
+        port = ranking.rank_governments(full_score, self.prec_lgs_, self.prec_countries_, codes, iso, cfg.portfolio)
+        governments = []
+        for i in ranking.rank_order(port["score"], codes)[:top_k]:
+            row = lgs.iloc[i]
+            b = int(port["best_index"][i])
+            governments.append({
+                "code": row["code"], "name_en": row["name_en"], "name_ko": row["name_ko"], "level": row["level"],
+                "score": round(float(port["score"][i]), 4),
+                "reason": government_reason(
+                    best_id=self.prec_ids_[b] if b >= 0 else None,
+                    best_title=(p_rows.iloc[b]["title_ko"] if lang == "ko" else p_rows.iloc[b]["title_en"]) if b >= 0 else "",
+                    best=float(port["best"][i]), n_cases=int(port["n_cases"][i]), n_country=int(port["n_country"][i]),
+                    country=self.resolver_.name(iso, lang) if iso else "", weights=cfg.portfolio, lang=lang),
+                "components": {"best_precedent": round(float(port["best"][i]), 4),
+                               "country_experience": round(float(port["country_experience"][i]), 4),
+                               "n_cases": int(port["n_cases"][i]), "n_cases_in_country": int(port["n_country"][i])},
+                "best_precedent": self.prec_ids_[b] if b >= 0 else None,
+                "lat": float(row["lat"]), "lon": float(row["lon"]),
+            })
+
+        city = self.resolver_.find_city(iso, proposal.partner_city)
+        warnings = []
+        if proposal.partner_city and city is None:
+            warnings.append(f"partner city {proposal.partner_city!r} is not in the GeoNames list"
+                            + (f" for {iso}" if iso else "") + "; it is kept as written but not placed on the map")
+        return {"sdg_goals": goals, "sdg_targets": targets, "precedents": precedents, "local_governments": governments,
+                "language": lang, "partner_country": iso, "partner_city": city or proposal.partner_city or None,
+                "passages": int(len(q)), "warnings": warnings}
+
+
+def _years(row) -> str:
+    start, end = row["year_start"], row["year_end"]
+    start = "" if start is None or str(start) in {"<NA>", "nan"} else str(start)
+    end = "" if end is None or str(end) in {"<NA>", "nan"} else str(end)
+    if start and end and start != end:
+        return f"{start}–{end}"
+    return start or end
+
+
+def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, lang: str) -> str:
+    keywords = list(keywords)
+    if lang == "ko":
+        parts = []
+        if keywords:
+            parts.append("Aurora 키워드 일치: " + ", ".join(keywords[:4]))
+        if words:
+            parts.append("공통 단어: " + ", ".join(words[:4]))
+        parts.append(f"의미 유사도 {dense:.2f}")
+        return "; ".join(parts)
+    parts = []
+    if keywords:
+        parts.append("Aurora keywords matched: " + ", ".join(keywords[:4]))
+    if words:
+        parts.append("shared words: " + ", ".join(words[:4]))
+    parts.append(f"meaning similarity {dense:.2f}")
+    return "; ".join(parts)
+
+
+def precedent_reason(words: Sequence[str], dense: float, same_country: bool, country: str, lang: str) -> str:
+    if lang == "ko":
+        parts = ["공통 단어: " + ", ".join(words[:4])] if words else []
+        if same_country:
+            parts.append(f"같은 협력국({country})")
+        parts.append(f"의미 유사도 {dense:.2f}")
+        return "; ".join(parts)
+    parts = ["shared words: " + ", ".join(words[:4])] if words else []
+    if same_country:
+        parts.append(f"same partner country ({country})")
+    parts.append(f"meaning similarity {dense:.2f}")
+    return "; ".join(parts)
+
+
+def government_reason(*, best_id: str | None, best_title: str, best: float, n_cases: int, n_country: int,
+                      country: str, weights: ranking.PortfolioWeights, lang: str) -> str:
+    if best_id is None:
+        return "사례 목록에 이 지자체의 국제협력 사례가 없음" if lang == "ko" else \
+            "no precedent of this government in the catalogue"
+    if lang == "ko":
+        text = f"가장 가까운 사례 {best_id} '{best_title}' ({best:.2f}); 전체 사례 {n_cases}건"
+        if country:
+            text += f"; {country} 사례 {n_country}건 (점수 = {weights.best_precedent:.1f}×사례 + " \
+                    f"{weights.country_experience:.1f}×협력국 경험)"
+        return text
+    text = f"best precedent {best_id} '{best_title}' ({best:.2f}); {n_cases} case(s) in all"
+    if country:
+        text += f"; {n_country} in {country} (score = {weights.best_precedent:.1f}×precedent + " \
+                f"{weights.country_experience:.1f}×country experience)"
+    return text

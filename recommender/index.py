@@ -1,0 +1,206 @@
+"""FAISS vector indexes saved as self-describing folders.
+
+models/<catalogue>/ holds index.faiss, ids.npy (the item id of every vector row), langs.npy and
+manifest.json. The manifest records the embedder, dimension, counts, the catalogue fingerprint,
+library versions, build time and a hash of each file; `load` refuses a folder that does not match
+what the caller expects, so a stale or damaged index is never searched.
+
+A save writes a sibling temporary folder, then swaps it in with two renames; a build killed at
+any point leaves either the old folder or a recoverable `.old-*` folder, never a half-written one.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .errors import REBUILD_HINT, NotBuiltError, StaleIndexError
+
+FORMAT_VERSION = 1
+# Exact search is fast enough below this many vectors (measured in docs/benchmarks.md); above it
+# an HNSW graph keeps per-query latency flat at a small recall cost.
+EXACT_SEARCH_LIMIT = 50_000
+
+
+def choose_index_kind(n_vectors: int) -> str:
+    """'flat' (exact inner product) for small catalogues, 'hnsw' beyond EXACT_SEARCH_LIMIT."""
+    if n_vectors < 0:
+        raise ValueError(f"n_vectors must be >= 0; received {n_vectors}")
+    return "flat" if n_vectors < EXACT_SEARCH_LIMIT else "hnsw"
+
+
+def _make_faiss_index(vectors: np.ndarray, kind: str):
+    import faiss
+
+    dim = vectors.shape[1]
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        raise ValueError(f"index kind must be 'flat' or 'hnsw'; received {kind!r}")
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for dist in ("faiss-cpu", "numpy", "recommender"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out
+
+
+@dataclass
+class VectorIndex:
+    """Vectors of one catalogue's passages; several rows may belong to one item."""
+
+    item_ids: np.ndarray  # (n,) str: the catalogue id of each vector row
+    languages: np.ndarray  # (n,) str: 'en' or 'ko'
+    index: object  # a faiss.Index
+    manifest: dict
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, item_ids, languages, *, catalogue: str, embedder_id: str,
+              fingerprint: str, kind: str | None = None) -> "VectorIndex":
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(item_ids) or len(item_ids) != len(languages):
+            raise ValueError(f"vectors {vectors.shape}, item_ids {len(item_ids)} and languages "
+                             f"{len(languages)} must describe the same rows")
+        kind = kind or choose_index_kind(len(vectors))
+        manifest = {
+            "format": FORMAT_VERSION, "catalogue": catalogue, "embedder": embedder_id,
+            "dim": int(vectors.shape[1]), "count": int(vectors.shape[0]),
+            "items": int(len(set(map(str, item_ids)))), "catalogue_fingerprint": fingerprint,
+            "index_kind": kind, "libraries": library_versions(),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        return cls(np.asarray(item_ids, dtype=str), np.asarray(languages, dtype=str),
+                   _make_faiss_index(vectors, kind), manifest)
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["dim"])
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inner-product search: (scores, row positions), each (n_queries, k); -1 pads short results."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        if queries.shape[1] != self.dim:
+            raise ValueError(f"query dimension must be {self.dim}; received {queries.shape[1]}")
+        k = max(1, min(int(k), self.index.ntotal))
+        scores, rows = self.index.search(queries, k)
+        return scores, rows
+
+    def save(self, folder: str | Path) -> Path:
+        import faiss
+
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = folder.with_name(f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}")
+        tmp.mkdir()
+        try:
+            faiss.write_index(self.index, str(tmp / "index.faiss"))
+            np.save(tmp / "ids.npy", self.item_ids.astype("U"), allow_pickle=False)
+            np.save(tmp / "langs.npy", self.languages.astype("U"), allow_pickle=False)
+            manifest = dict(self.manifest, files={name: _sha256(tmp / name)
+                                                  for name in ("index.faiss", "ids.npy", "langs.npy")})
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+            for path in tmp.iterdir():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+            old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
+            if folder.exists():
+                os.rename(folder, old)
+            os.rename(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+            self.manifest = manifest
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, *, expect: dict | None = None, verify_files: bool = True) -> "VectorIndex":
+        """Load and check; `expect` maps manifest keys to required values (embedder, fingerprint, ...)."""
+        import faiss
+
+        folder = Path(folder)
+        _recover_interrupted_swap(folder)
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise NotBuiltError(f"no index at {folder}: {REBUILD_HINT}")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StaleIndexError(f"the manifest {manifest_path} is unreadable ({exc}); {REBUILD_HINT}") from exc
+        if manifest.get("format") != FORMAT_VERSION:
+            raise StaleIndexError(f"index at {folder} has format {manifest.get('format')!r}, this version reads "
+                                  f"{FORMAT_VERSION}; {REBUILD_HINT}")
+        for key, wanted in (expect or {}).items():
+            if manifest.get(key) != wanted:
+                raise StaleIndexError(f"index at {folder} is stale: its {key} is {manifest.get(key)!r} but the "
+                                      f"current value is {wanted!r}; {REBUILD_HINT}")
+        files = manifest.get("files", {})
+        for name in ("index.faiss", "ids.npy", "langs.npy"):
+            path = folder / name
+            if not path.is_file():
+                raise StaleIndexError(f"index at {folder} is missing {name}; {REBUILD_HINT}")
+            if verify_files and files.get(name) != _sha256(path):
+                raise StaleIndexError(f"index file {path} does not match its manifest (damaged or edited); "
+                                      f"{REBUILD_HINT}")
+        try:
+            index = faiss.read_index(str(folder / "index.faiss"))
+            ids = np.load(folder / "ids.npy", allow_pickle=False)
+            langs = np.load(folder / "langs.npy", allow_pickle=False)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise StaleIndexError(f"index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
+        if index.ntotal != manifest["count"] or len(ids) != manifest["count"] or index.d != manifest["dim"]:
+            raise StaleIndexError(f"index at {folder} holds {index.ntotal} vectors of dimension {index.d}, its "
+                                  f"manifest says {manifest['count']} of {manifest['dim']}; {REBUILD_HINT}")
+        return cls(ids, langs, index, manifest)
+
+
+def _recover_interrupted_swap(folder: Path) -> None:
+    """If a build died between its two renames, put the previous index back."""
+    if folder.exists():
+        return
+    leftovers = sorted(folder.parent.glob(f".{folder.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in leftovers:
+        if (old / "manifest.json").is_file():
+            with contextlib.suppress(OSError):
+                os.rename(old, folder)
+                return
+
+
+@contextlib.contextmanager
+def build_lock(models_dir: str | Path):
+    """An exclusive lock so that two processes building at once take turns instead of interleaving."""
+    models_dir = Path(models_dir)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with open(models_dir / ".build.lock", "w") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

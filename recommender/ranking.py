@@ -1,0 +1,93 @@
+"""Pure ranking functions on arrays: no model, no files. The facade encodes and calls these."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+
+def best_per_item(scores: np.ndarray, rows: np.ndarray, row_items: np.ndarray, n_items: int) -> np.ndarray:
+    """Max score per item over every query passage and every vector row of the item.
+
+    scores, rows: (n_passages, k) from an index search (row -1 = padding); row_items: item position
+    of each vector row. Items never returned get -1 (below any cosine), so they rank last.
+    """
+    out = np.full(n_items, -1.0, dtype=np.float32)
+    valid = rows >= 0
+    if valid.any():
+        np.maximum.at(out, row_items[rows[valid]], scores[valid].astype(np.float32))
+    return out
+
+
+def dense_to_unit(cosine: np.ndarray) -> np.ndarray:
+    """Cosine similarity mapped to [0, 1]: negative similarity is no similarity."""
+    return np.clip(np.asarray(cosine, dtype=np.float32), 0.0, 1.0)
+
+
+def fuse(signals: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """Convex combination of signals in [0, 1]; weights are renormalised to sum to one."""
+    names = [n for n, w in weights.items() if w > 0]
+    if not names:
+        raise ValueError(f"at least one weight must be positive; received {dict(weights)}")
+    missing = [n for n in names if n not in signals]
+    if missing:
+        raise ValueError(f"signals {missing} have a weight but no values; signals given: {sorted(signals)}")
+    total = sum(weights[n] for n in names)
+    out = np.zeros_like(np.asarray(signals[names[0]], dtype=np.float32))
+    for name in names:
+        out = out + (weights[name] / total) * np.clip(np.asarray(signals[name], dtype=np.float32), 0.0, 1.0)
+    return out
+
+
+def rank_order(scores: np.ndarray, ids: Sequence[str] | None = None) -> np.ndarray:
+    """Positions by descending score; ties broken by id (or position) so the order is stable."""
+    scores = np.asarray(scores)
+    secondary = np.arange(len(scores)) if ids is None else np.asarray(ids, dtype=str)
+    return np.lexsort((secondary, -scores))
+
+
+@dataclass(frozen=True)
+class PortfolioWeights:
+    """How a local government's score is made from its portfolio of precedents."""
+
+    best_precedent: float = 0.8
+    country_experience: float = 0.2
+    # Cases in the partner country that count as full experience.
+    country_cases_for_full: int = 2
+
+
+def rank_governments(precedent_scores: np.ndarray, precedent_lgs: Sequence[Sequence[str]],
+                     precedent_countries: Sequence[Sequence[str]], lg_codes: Sequence[str],
+                     country: str | None, weights: PortfolioWeights = PortfolioWeights()) -> dict[str, np.ndarray]:
+    """Score every government from its precedents: best match plus experience in the partner country.
+
+    Returns arrays aligned with lg_codes: score, best (score of the best precedent), best_index
+    (position of that precedent, -1 when none), n_cases, n_country (cases in the partner country),
+    country_experience in [0, 1]. Without a partner country the score is the best match alone.
+    """
+    position = {code: i for i, code in enumerate(lg_codes)}
+    n = len(lg_codes)
+    best = np.zeros(n, dtype=np.float32)
+    best_index = np.full(n, -1, dtype=np.int64)
+    n_cases = np.zeros(n, dtype=np.int64)
+    n_country = np.zeros(n, dtype=np.int64)
+    for p, (score, lgs, countries) in enumerate(zip(precedent_scores, precedent_lgs, precedent_countries)):
+        in_country = country is not None and country in countries
+        for code in lgs:
+            i = position.get(code)
+            if i is None:
+                continue
+            n_cases[i] += 1
+            n_country[i] += int(in_country)
+            if best_index[i] < 0 or score > best[i]:
+                best[i], best_index[i] = score, p
+    experience = np.minimum(1.0, n_country / max(1, weights.country_cases_for_full)).astype(np.float32)
+    if country is None:
+        score = best.copy()
+    else:
+        total = weights.best_precedent + weights.country_experience
+        score = (weights.best_precedent * best + weights.country_experience * experience) / total
+    score = np.where(n_cases > 0, score, 0.0).astype(np.float32)
+    return {"score": np.clip(score, 0.0, 1.0), "best": best, "best_index": best_index, "n_cases": n_cases,
+            "n_country": n_country, "country_experience": experience}
