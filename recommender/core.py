@@ -35,7 +35,10 @@ class RankingConfig:
     """Weights and sizes of the ranking; defaults measured in docs/evaluation.md."""
 
     top_k: int = 10
-    target_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.7, "lexical": 0.1, "keyword": 0.2})
+    target_weights: Mapping[str, float] = field(
+        default_factory=lambda: {"dense": 0.5, "lexical": 0.1, "keyword": 0.15, "precedent": 0.25})
+    # How many of the closest precedents lend their SDG targets to the proposal.
+    propagation_neighbours: int = 5
     precedent_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.8, "lexical": 0.2})
     # Added to a precedent's score (then capped at 1) when it worked in the proposal's partner country.
     country_bonus: float = 0.05
@@ -104,6 +107,7 @@ class Recommender:
         self.prec_pos_ = {p: i for i, p in enumerate(self.prec_ids_)}
         self.prec_lgs_ = [split_codes(c) for c in cat.precedents["lg_codes"]]
         self.prec_countries_ = [split_codes(c) for c in cat.precedents["partner_iso2"]]
+        self.prec_targets_ = [[self.target_pos_[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
         self.lexical_ = {name: LexicalScorer().fit(_lexical_documents(cat, name)) for name in INDEXED}
         self.aurora_ = AuroraMatcher(dict(zip(targets["id"], targets["aurora_query"])))
         self.row_items_ = {}
@@ -202,6 +206,19 @@ class Recommender:
         text = proposal.query_text
         iso = proposal.partner_country
 
+        # Precedents: dense candidates, then lexical and country on those only.
+        n_p = len(self.prec_ids_)
+        index = self.indexes_["precedents"]
+        dense_all = self._dense("precedents", q, n_p, min(index.index.ntotal, cfg.candidate_rows))
+        cand = np.flatnonzero(dense_all > -1.0)
+        dense_p = ranking.dense_to_unit(dense_all[cand])
+        lex_p = self.lexical_["precedents"].score([text], rows=cand)[0]
+        in_country = np.array([iso is not None and iso in self.prec_countries_[i] for i in cand], dtype=bool)
+        prec_score = ranking.fuse({"dense": dense_p, "lexical": lex_p}, cfg.precedent_weights)
+        prec_score = np.clip(prec_score + cfg.country_bonus * in_country, 0.0, 1.0)
+        full_score = np.zeros(n_p, dtype=np.float32)
+        full_score[cand] = prec_score
+
         # SDG targets: every target is scored (169), so search them all.
         n_t = len(self.target_ids_)
         dense_t = ranking.dense_to_unit(self._dense("sdg_targets", q, n_t, self.indexes_["sdg_targets"].index.ntotal))
@@ -210,7 +227,9 @@ class Recommender:
         kw_t = np.zeros(n_t, dtype=np.float32)
         for tid in hits:
             kw_t[self.target_pos_[tid]] = 1.0
-        target_score = ranking.fuse({"dense": dense_t, "lexical": lex_t, "keyword": kw_t}, cfg.target_weights)
+        prop_t, via = ranking.propagate_labels(full_score, self.prec_targets_, n_t, cfg.propagation_neighbours)
+        target_score = ranking.fuse({"dense": dense_t, "lexical": lex_t, "keyword": kw_t, "precedent": prop_t},
+                                    cfg.target_weights)
 
         goals = []
         for g in range(1, 18):
@@ -227,25 +246,13 @@ class Recommender:
                 "id": row["id"], "goal": int(row["goal"]), "score": round(float(target_score[i]), 4),
                 "is_sdg11": bool(row["is_sdg11"]), "title": row["title_ko"] if lang == "ko" and row["title_ko"]
                 else row["title_en"],
-                "reason": target_reason(hits.get(row["id"], []), shared_terms(text, doc), float(dense_t[i]), lang),
+                "reason": target_reason(hits.get(row["id"], []), shared_terms(text, doc), float(dense_t[i]),
+                                        self.prec_ids_[via[i]] if via[i] >= 0 else None, lang),
                 "signals": {"dense": round(float(dense_t[i]), 4), "lexical": round(float(lex_t[i]), 4),
-                            "keyword": float(kw_t[i])},
+                            "keyword": float(kw_t[i]), "precedent": round(float(prop_t[i]), 4)},
                 "keywords": hits.get(row["id"], []),
             })
         # SDG 11 first among equals: the ranking is by score, and the flag lets the UI mark them.
-
-        # Precedents: dense candidates, then lexical and country on those only.
-        n_p = len(self.prec_ids_)
-        index = self.indexes_["precedents"]
-        dense_all = self._dense("precedents", q, n_p, min(index.index.ntotal, cfg.candidate_rows))
-        cand = np.flatnonzero(dense_all > -1.0)
-        dense_p = ranking.dense_to_unit(dense_all[cand])
-        lex_p = self.lexical_["precedents"].score([text], rows=cand)[0]
-        in_country = np.array([iso is not None and iso in self.prec_countries_[i] for i in cand], dtype=bool)
-        prec_score = ranking.fuse({"dense": dense_p, "lexical": lex_p}, cfg.precedent_weights)
-        prec_score = np.clip(prec_score + cfg.country_bonus * in_country, 0.0, 1.0)
-        full_score = np.zeros(n_p, dtype=np.float32)
-        full_score[cand] = prec_score
 
         precedents = []
         p_rows = cat.precedents
@@ -309,17 +316,17 @@ def _years(row) -> str:
     return start or end
 
 
-def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, lang: str) -> str:
+def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, via: str | None, lang: str) -> str:
     keywords = list(keywords)
     if lang == "ko":
-        parts = []
+        parts = [f"유사 사례 {via}의 목표"] if via else []
         if keywords:
             parts.append("Aurora 키워드 일치: " + ", ".join(keywords[:4]))
         if words:
             parts.append("공통 단어: " + ", ".join(words[:4]))
         parts.append(f"의미 유사도 {dense:.2f}")
         return "; ".join(parts)
-    parts = []
+    parts = [f"target of similar precedent {via}"] if via else []
     if keywords:
         parts.append("Aurora keywords matched: " + ", ".join(keywords[:4]))
     if words:

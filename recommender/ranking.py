@@ -47,6 +47,22 @@ def rank_order(scores: np.ndarray, ids: Sequence[str] | None = None) -> np.ndarr
     return np.lexsort((secondary, -scores))
 
 
+def propagate_labels(item_scores: np.ndarray, item_labels: Sequence[Sequence[int]], n_labels: int,
+                     neighbours: int) -> tuple[np.ndarray, np.ndarray]:
+    """Label scores lent by the closest items: each label gets the best score among the `neighbours`
+    top-scoring items that carry it. Returns (scores in [0, 1], position of the lending item or -1)."""
+    out = np.zeros(n_labels, dtype=np.float32)
+    via = np.full(n_labels, -1, dtype=np.int64)
+    for i in rank_order(item_scores)[:neighbours]:
+        score = float(item_scores[i])
+        if score <= 0:
+            break
+        for label in item_labels[i]:
+            if score > out[label]:
+                out[label], via[label] = score, i
+    return np.clip(out, 0.0, 1.0), via
+
+
 @dataclass(frozen=True)
 class PortfolioWeights:
     """How a local government's score is made from its portfolio of precedents."""

@@ -1,0 +1,148 @@
+"""Command line: build, match, score, info. A thin shell over the library; errors are one line."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from .core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR, Recommender
+from .embedders import DEFAULT_EMBEDDER
+from .errors import ArtefactError, RecommenderError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="catalogue folder (default: data/)")
+    parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR, help="index folder (default: models/)")
+    parser.add_argument("--embedder", default=DEFAULT_EMBEDDER,
+                        help="fused (default), use, minilm, or st:<local model path>")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recommender", description="Match city-to-city cooperation proposals to "
+                                     "SDG targets, Korean precedents and Korean local governments (offline).")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build or refresh the indexes in models/")
+    _common(p)
+    p.add_argument("--if-needed", action="store_true", help="only when the indexes are missing or stale")
+
+    p = sub.add_parser("match", help="rank targets, precedents and governments for one proposal text")
+    _common(p)
+    p.add_argument("text", help="the proposal description (Korean or English)")
+    p.add_argument("--title", default="")
+    p.add_argument("--country", default=None, help="partner country: ISO2, English or Korean name")
+    p.add_argument("--city", default="", help="partner city")
+    p.add_argument("--sector", default="")
+    p.add_argument("--budget", default=None, help="budget in KRW")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--lang", choices=["ko", "en"], default=None, help="language of the reasons (default: the text's)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser("score", help="score every proposal of a .csv/.xlsx/.jsonl/.parquet file")
+    _common(p)
+    p.add_argument("input", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help=".jsonl, .csv or .xlsx")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--sheet", default=None, help="sheet name of an .xlsx input (default: the first)")
+    for name in ("id", "text", "title", "country", "city", "sector", "budget"):
+        p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
+
+    p = sub.add_parser("info", help="what is built, from what, when")
+    _common(p)
+    return parser
+
+
+def _open(args) -> Recommender:
+    return Recommender.open(args.data_dir, args.models_dir, embedder=args.embedder)
+
+
+def _print_table(result: dict) -> None:
+    present = [str(g["goal"]) for g in result["sdg_goals"] if g["present"]]
+    print(f"SDG goals present: {', '.join(present) or 'none'}")
+    print("\nSDG targets")
+    for i, t in enumerate(result["sdg_targets"], 1):
+        mark = " (SDG 11)" if t["is_sdg11"] else ""
+        print(f"{i:>3}. {t['id']:<6} {t['score']:.2f}  {t['title']}{mark}\n       {t['reason']}")
+    print("\nPrecedents")
+    for i, p in enumerate(result["precedents"], 1):
+        print(f"{i:>3}. {p['id']:<6} {p['score']:.2f}  {p['title']}\n       {p['reason']}")
+    print("\nLocal governments")
+    for i, g in enumerate(result["local_governments"], 1):
+        print(f"{i:>3}. {g['code']:<6} {g['score']:.2f}  {g['name_ko']} ({g['name_en']})\n       {g['reason']}")
+    for w in result.get("warnings", []):
+        print(f"\nwarning: {w}")
+
+
+def run(args) -> int:
+    if args.command == "build":
+        rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder)
+        if args.if_needed:
+            try:
+                rec.load()
+                print("indexes are up to date")
+                return 0
+            except ArtefactError as exc:
+                print(f"rebuilding: {exc}")
+        rec.build()
+        for name, manifest in rec.info().items():
+            if isinstance(manifest, dict):
+                print(f"{name}: {manifest['count']} vectors for {manifest['items']} items ({manifest['index_kind']})")
+        return 0
+    if args.command == "info":
+        rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder).load()
+        print(json.dumps(rec.info(), indent=2, ensure_ascii=False))
+        return 0
+    if args.command == "match":
+        rec = _open(args)
+        result = rec.recommend({"text": args.text, "title": args.title, "partner_country": args.country,
+                                "partner_city": args.city, "sector": args.sector, "budget": args.budget},
+                               top_k=args.top_k, lang=args.lang)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            _print_table(result)
+        return 0
+    if args.command == "score":
+        from .io import find_columns, read_table, score_frame, write_results
+
+        frame = read_table(args.input, sheet=args.sheet)
+        overrides = {"id": args.id_col, "text": args.text_col, "title": args.title_col,
+                     "partner_country": args.country_col, "partner_city": args.city_col,
+                     "sector": args.sector_col, "budget": args.budget_col}
+        columns = find_columns(frame.columns, overrides)
+        rec = _open(args)
+        batch = score_frame(rec, frame, columns=columns, top_k=args.top_k)
+        if not batch.results:
+            reasons = "; ".join(f"row {e['row']}: {e['reason']}" for e in batch.errors[:3])
+            raise RecommenderError(f"no row of {args.input.name} could be scored ({len(batch.errors)} rejected"
+                                   + (f"; {reasons}" if reasons else "; the file has no data rows") + ")")
+        paths = write_results(batch, args.output)
+        print(f"scored {len(batch.results)} proposal(s), rejected {len(batch.errors)}; wrote "
+              + ", ".join(str(p) for p in paths))
+        return 0
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return run(args)
+    except RecommenderError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
