@@ -53,11 +53,13 @@ def split_passages(text: str, max_chars: int = 500) -> list[str]:
 
 
 def _en_key(word: str) -> str:
+    """A crude English stem: enough to pair plural and singular, verb and noun forms."""
     word = word.lower().strip("-")
     for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
         if len(word) - len(suffix) >= 4 and word.endswith(suffix):
-            return word[: len(word) - len(suffix)]
-    return word
+            word = word[: len(word) - len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def korean_stem(token: str) -> str:
@@ -67,14 +69,18 @@ def korean_stem(token: str) -> str:
     return token
 
 
+_STOP_KEYS = frozenset(_en_key(w) for w in EN_STOPWORDS)
+
+
 def english_terms(text: str) -> dict[str, str]:
     """Content words of an English text, keyed by a crude stem, valued by the first surface form."""
     out: dict[str, str] = {}
     for word in _EN_WORD.findall(text):
         low = word.lower()
-        if low in EN_STOPWORDS:
+        key = _en_key(low)
+        if low in EN_STOPWORDS or key in _STOP_KEYS:
             continue
-        out.setdefault(_en_key(low), low)
+        out.setdefault(key, low)
     return out
 
 

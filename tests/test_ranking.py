@@ -1,0 +1,46 @@
+"""Pure ranking functions, driven with small arrays whose answers are known."""
+import numpy as np
+import pytest
+
+from recommender import ranking
+
+
+def test_best_per_item_takes_the_max_over_passages_and_rows():
+    # two query passages, three vector rows: rows 0 and 1 belong to item 0, row 2 to item 1
+    scores = np.array([[0.2, 0.9], [0.5, -1.0]], dtype=np.float32)
+    rows = np.array([[0, 2], [1, -1]])
+    out = ranking.best_per_item(scores, rows, np.array([0, 0, 1]), n_items=3)
+    assert out.tolist() == pytest.approx([0.5, 0.9, -1.0])
+
+
+def test_fuse_is_a_convex_combination_and_renormalises():
+    out = ranking.fuse({"a": np.array([1.0, 0.0]), "b": np.array([0.0, 1.0])}, {"a": 3, "b": 1})
+    assert out.tolist() == pytest.approx([0.75, 0.25])
+    with pytest.raises(ValueError, match="no values"):
+        ranking.fuse({"a": np.array([1.0])}, {"a": 1, "b": 1})
+
+
+def test_rank_order_breaks_ties_by_id():
+    assert ranking.rank_order(np.array([0.5, 0.9, 0.5]), ["c", "a", "b"]).tolist() == [1, 2, 0]
+
+
+def test_propagate_labels_uses_only_the_nearest_items():
+    scores = np.array([0.9, 0.1, 0.7])
+    labels = [[0], [2], [1, 0]]
+    out, via = ranking.propagate_labels(scores, labels, n_labels=3, neighbours=2)
+    assert out.tolist() == pytest.approx([0.9, 0.7, 0.0])
+    assert via.tolist() == [0, 2, -1]
+
+
+def test_rank_governments_best_precedent_plus_country_experience():
+    scores = np.array([0.8, 0.6, 0.4], dtype=np.float32)
+    lgs = [["A"], ["B"], ["B", "C"]]
+    countries = [["LA"], ["KH"], ["KH"]]
+    w = ranking.PortfolioWeights(best_precedent=0.8, country_experience=0.2, country_cases_for_full=2)
+    out = ranking.rank_governments(scores, lgs, countries, ["A", "B", "C", "D"], "KH", w)
+    # A: 0.8*0.8 + 0 ; B: 0.8*0.6 + 0.2*1 (two KH cases) ; C: 0.8*0.4 + 0.2*0.5 ; D: no precedent
+    assert out["score"].tolist() == pytest.approx([0.64, 0.68, 0.42, 0.0])
+    assert out["best_index"].tolist() == [0, 1, 2, -1]
+    assert out["n_country"].tolist() == [0, 2, 1, 0]
+    no_country = ranking.rank_governments(scores, lgs, countries, ["A", "B", "C", "D"], None, w)
+    assert no_country["score"].tolist() == pytest.approx([0.8, 0.6, 0.4, 0.0])
