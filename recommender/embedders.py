@@ -214,7 +214,7 @@ EMBEDDER_CHOICES = ("fused", "use", "minilm")
 DEFAULT_EMBEDDER = "fused"
 # Query weights of (MiniLM, USE) for English queries, chosen on the probe set and the SDG dev
 # snippets (README, "Choosing the embedder"); Korean queries use USE alone.
-DEFAULT_FUSION = (0.5, 0.5)
+DEFAULT_FUSION = (0.75, 0.25)
 
 
 def make_embedder(spec: str = DEFAULT_EMBEDDER, *, fusion: Sequence[float] = DEFAULT_FUSION) -> Embedder:
