@@ -52,6 +52,15 @@ def make_parser() -> argparse.ArgumentParser:
     for name in ("id", "text", "title", "country", "city", "sector", "budget"):
         p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
 
+    p = sub.add_parser("evaluate", help="measure quality on the gold files; write docs/evaluation.md")
+    _common(p)
+    root = Path(__file__).resolve().parents[1]
+    p.add_argument("--dev", type=Path, default=root.parent / "shared/eval-dev/sdg_goal_benchmark_dev.csv",
+                   help="labelled SDG goal snippets (id,text,sdg,label)")
+    p.add_argument("--gold", type=Path, default=root / "eval/gold_proposals.csv", help="gold proposals file")
+    p.add_argument("--docs-dir", type=Path, default=root / "docs")
+    p.add_argument("--fit-goal-model", action="store_true", help="refit data/goal_model.json on the dev file")
+
     p = sub.add_parser("info", help="what is built, from what, when")
     _common(p)
     return parser
@@ -92,6 +101,16 @@ def run(args) -> int:
         for name, manifest in rec.info().items():
             if isinstance(manifest, dict):
                 print(f"{name}: {manifest['count']} vectors for {manifest['items']} items ({manifest['index_kind']})")
+        return 0
+    if args.command == "evaluate":
+        from .evaluation import evaluate
+
+        rec = _open(args)
+        report = evaluate(rec, dev_path=args.dev, gold_path=args.gold, docs_dir=args.docs_dir,
+                          fit_goal_model=args.fit_goal_model)
+        print(json.dumps({k: v for k, v in report.items() if k != "goal_level"} |
+                         ({"goal_level_average": report["goal_level"]["average"]} if "goal_level" in report else {}),
+                         indent=2))
         return 0
     if args.command == "info":
         rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder).load()

@@ -13,12 +13,12 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import ranking
+from . import goal_model, ranking
 from .aurora import AuroraMatcher
 from .catalogue import INDEXED, Catalogues, load_catalogues, split_codes
 from .embedders import (DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries,
                         make_embedder)
-from .errors import ArtefactError, InputError, RecommenderError
+from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .index import VectorIndex, build_lock
 from .lexical import LexicalScorer
 from .proposal import CountryResolver, Proposal
@@ -43,9 +43,6 @@ class RankingConfig:
     # Added to a precedent's score (then capped at 1) when it worked in the proposal's partner country.
     country_bonus: float = 0.05
     portfolio: ranking.PortfolioWeights = ranking.PortfolioWeights()
-    # A goal is present when its best target scores at least this (per-goal values may override).
-    goal_threshold: float = 0.45
-    goal_thresholds: Mapping[int, float] = field(default_factory=dict)
     # Precedent vector rows fetched per query passage before re-scoring (bounds work on big catalogues).
     candidate_rows: int = 400
 
@@ -110,6 +107,9 @@ class Recommender:
         self.prec_targets_ = [[self.target_pos_[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
         self.lexical_ = {name: LexicalScorer().fit(_lexical_documents(cat, name)) for name in INDEXED}
         self.aurora_ = AuroraMatcher(dict(zip(targets["id"], targets["aurora_query"])))
+        path = self.data_dir / goal_model.FILE_NAME
+        # Missing only while the model is being fitted for the first time (`recommender evaluate --fit-goal-model`).
+        self.goal_model_ = goal_model.GoalDecision.load(path) if path.is_file() else None
         self.row_items_ = {}
         for name, positions in (("sdg_targets", self.target_pos_), ("precedents", self.prec_pos_)):
             index = self.indexes_[name]
@@ -201,11 +201,9 @@ class Recommender:
         scores, rows = self.indexes_[name].search(queries, k)
         return ranking.best_per_item(scores, rows, self.row_items_[name], n_items)
 
-    def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str) -> dict:
-        cat, cfg = self.catalogues_, self.config
-        text = proposal.query_text
-        iso = proposal.partner_country
-
+    def _signals(self, text: str, q: np.ndarray, iso: str | None) -> dict:
+        """Every signal for one proposal: precedent candidates and scores, per-target signals."""
+        cfg = self.config
         # Precedents: dense candidates, then lexical and country on those only.
         n_p = len(self.prec_ids_)
         index = self.indexes_["precedents"]
@@ -230,12 +228,39 @@ class Recommender:
         prop_t, via = ranking.propagate_labels(full_score, self.prec_targets_, n_t, cfg.propagation_neighbours)
         target_score = ranking.fuse({"dense": dense_t, "lexical": lex_t, "keyword": kw_t, "precedent": prop_t},
                                     cfg.target_weights)
+        goal_features = goal_model.goal_features(target_score, dense_t, lex_t, kw_t, self.target_goals_)
+        return dict(cand=cand, dense_p=dense_p, lex_p=lex_p, in_country=in_country, prec_score=prec_score,
+                    full_score=full_score, dense_t=dense_t, lex_t=lex_t, kw_t=kw_t, hits=hits, prop_t=prop_t,
+                    via=via, target_score=target_score, goal_features=goal_features)
 
-        goals = []
-        for g in range(1, 18):
-            best = float(target_score[self.target_goals_ == g].max())
-            threshold = cfg.goal_thresholds.get(g, cfg.goal_threshold)
-            goals.append({"goal": g, "present": bool(best >= threshold), "score": round(best, 4)})
+    def goal_features(self, texts: Sequence[str]) -> np.ndarray:
+        """(n_texts, 17, n_features) goal-decision features, for fitting and evaluating the goal model."""
+        self._require_loaded()
+        passages = [split_passages(t) for t in texts]
+        vectors = encode_queries(self.embedder, [s for g in passages for s in g])
+        out, start = [], 0
+        for text, group in zip(texts, passages):
+            out.append(self._signals(text, vectors[start:start + len(group)], None)["goal_features"])
+            start += len(group)
+        return np.stack(out)
+
+    def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str) -> dict:
+        cat, cfg = self.catalogues_, self.config
+        text = proposal.query_text
+        iso = proposal.partner_country
+
+        sig = self._signals(text, q, iso)
+        cand, dense_p, lex_p, in_country, prec_score, full_score = (
+            sig[k] for k in ("cand", "dense_p", "lex_p", "in_country", "prec_score", "full_score"))
+        dense_t, lex_t, kw_t, hits, prop_t, via, target_score = (
+            sig[k] for k in ("dense_t", "lex_t", "kw_t", "hits", "prop_t", "via", "target_score"))
+        if self.goal_model_ is None:
+            raise CatalogueError(str(self.data_dir / goal_model.FILE_NAME), "file not found; it holds the SDG goal "
+                                 "decision model (`recommender evaluate --fit-goal-model` writes it)")
+        decision = self.goal_model_.for_language(detect_language(proposal.text))
+        probability = decision.predict_proba(sig["goal_features"])
+        goals = [{"goal": g, "present": bool(probability[g - 1] >= decision.threshold),
+                  "score": round(float(probability[g - 1]), 4)} for g in range(1, 18)]
 
         targets = []
         t_rows = cat.sdg_targets

@@ -1,0 +1,105 @@
+"""Whether a text serves an SDG: a logistic model over goal-agnostic features of the target signals.
+
+The features describe how strongly a goal's targets match compared with the other goals, so one
+set of coefficients serves all 17 goals. The coefficients are fitted by `recommender evaluate
+--fit-goal-model` on labelled snippets and stored as JSON in data/goal_model.json (never pickled).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import CatalogueError
+
+FILE_NAME = "goal_model.json"
+# Scale-free on purpose: absolute cosines differ between languages, models and text lengths (a short
+# Korean proposal scores lower everywhere than a long English paragraph), so each goal is described
+# by how far its best target stands out from the text's own 169 target scores.
+FEATURES = ("z_fused", "z_dense", "fused_margin", "dense_margin", "keyword", "keyword_targets", "inverse_rank",
+            "best_dense")
+# The absolute best_dense level is calibrated only for the language of the labelled data (English);
+# for other languages the decision uses the scale-free features alone.
+SCALE_FREE = FEATURES[:-1]
+
+
+def goal_features(target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarray, keyword: np.ndarray,
+                  target_goals: np.ndarray) -> np.ndarray:
+    """(17, len(FEATURES)): per goal, how its best target stands out among all targets of the text."""
+    def z(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        best = np.array([values[target_goals == g].max() for g in range(1, 18)])
+        spread = values.std() + 1e-6
+        return (best - values.mean()) / spread, (best - best.max()) / spread
+
+    z_fused, fused_margin = z(np.asarray(target_score, dtype=np.float64))
+    z_dense, dense_margin = z(np.asarray(dense, dtype=np.float64))
+    kw = np.array([keyword[target_goals == g].max() for g in range(1, 18)])
+    kw_count = np.array([keyword[target_goals == g].sum() for g in range(1, 18)])
+    rank = np.empty(17)
+    rank[np.argsort(-z_fused, kind="stable")] = np.arange(1, 18)
+    best_dense = np.array([dense[target_goals == g].max() for g in range(1, 18)])
+    return np.column_stack([z_fused, z_dense, fused_margin, dense_margin, kw, np.minimum(kw_count, 3) / 3,
+                            1.0 / rank, best_dense]).astype(np.float32)
+
+
+@dataclass
+class GoalModel:
+    coef: list[float]
+    intercept: float
+    mean: list[float]
+    scale: list[float]
+    threshold: float = 0.5
+    features: tuple[str, ...] = FEATURES
+    trained_on: str = ""
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """Probability per row of `features`, which has one column per name in FEATURES."""
+        columns = [FEATURES.index(f) for f in self.features]
+        x = np.asarray(features, dtype=np.float64)[..., columns]
+        x = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return 1.0 / (1.0 + np.exp(-(x @ np.asarray(self.coef) + self.intercept)))
+
+    @classmethod
+    def fit(cls, features: np.ndarray, labels: np.ndarray, *, use: tuple[str, ...] = FEATURES, c: float = 1.0,
+            trained_on: str = "") -> "GoalModel":
+        from sklearn.linear_model import LogisticRegression
+
+        features = np.asarray(features, dtype=np.float64)[:, [FEATURES.index(f) for f in use]]
+        mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-9
+        model = LogisticRegression(C=c, max_iter=1000).fit((features - mean) / scale, labels)
+        return cls(coef=model.coef_[0].tolist(), intercept=float(model.intercept_[0]), mean=mean.tolist(),
+                   scale=scale.tolist(), features=tuple(use), trained_on=trained_on)
+
+
+@dataclass
+class GoalDecision:
+    """One model for English queries, one scale-free model for every other language."""
+
+    english: GoalModel
+    other: GoalModel
+
+    def for_language(self, lang: str) -> GoalModel:
+        return self.english if lang == "en" else self.other
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps({"en": asdict(self.english), "other": asdict(self.other)}, indent=2),
+                              encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "GoalDecision":
+        path = Path(path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            parts = {k: GoalModel(**{**raw[k], "features": tuple(raw[k]["features"])}) for k in ("en", "other")}
+        except FileNotFoundError:
+            raise CatalogueError(str(path), "file not found; it holds the SDG goal decision model "
+                                 "(`recommender evaluate --fit-goal-model` writes it)") from None
+        except (json.JSONDecodeError, TypeError, KeyError) as exc:
+            raise CatalogueError(str(path), f"not a goal model ({exc}); restore it from the repository") from exc
+        for model in parts.values():
+            if not set(model.features) <= set(FEATURES) or len(model.coef) != len(model.features):
+                raise CatalogueError(str(path), f"was fitted on features {list(model.features)}, this version "
+                                     f"computes {list(FEATURES)}; refit with `recommender evaluate --fit-goal-model`")
+        return cls(parts["en"], parts["other"])

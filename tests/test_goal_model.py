@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from conftest import DATA
+from recommender.errors import CatalogueError
+from recommender.goal_model import FEATURES, SCALE_FREE, GoalDecision, GoalModel, goal_features
+
+
+def test_goal_features_on_a_known_signal():
+    goals = np.repeat(np.arange(1, 18), 2)  # two targets per goal
+    fused = np.zeros(34); fused[4] = 0.9; fused[0] = 0.3  # goal 3 best, goal 1 second
+    dense = fused.copy()
+    keyword = np.zeros(34); keyword[4] = keyword[5] = 1
+    f = goal_features(fused, dense, np.zeros(34), keyword, goals)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    assert f.shape == (17, len(FEATURES))
+    assert f[2, col["inverse_rank"]] == 1.0 and f[0, col["inverse_rank"]] == 0.5
+    assert f[2, col["dense_margin"]] == 0.0 and f[0, col["dense_margin"]] == pytest.approx(-0.6)
+    assert f[2, col["keyword"]] == 1.0 and f[2, col["keyword_targets"]] == pytest.approx(2 / 3)
+
+
+def test_fit_separates_a_separable_problem_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, len(FEATURES)))
+    y = (x[:, 0] > 0).astype(int)
+    model = GoalModel.fit(x, y)
+    assert np.mean((model.predict_proba(x) >= 0.5) == y) > 0.95
+    other = GoalModel.fit(x, y, use=SCALE_FREE)
+    GoalDecision(model, other).save(tmp_path / "m.json")
+    again = GoalDecision.load(tmp_path / "m.json")
+    assert np.allclose(again.for_language("en").predict_proba(x), model.predict_proba(x))
+    assert np.allclose(again.for_language("ko").predict_proba(x), other.predict_proba(x))
+
+
+def test_a_model_for_other_features_is_refused(tmp_path):
+    part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
+    (tmp_path / "m.json").write_text('{"en": %s, "other": %s}' % (part, part))
+    with pytest.raises(CatalogueError, match="refit"):
+        GoalDecision.load(tmp_path / "m.json")
+
+
+def test_shipped_model_is_loadable():
+    decision = GoalDecision.load(DATA / "goal_model.json")
+    assert decision.english.features == FEATURES and decision.other.features == SCALE_FREE
+    assert "benchmark" in decision.english.trained_on
