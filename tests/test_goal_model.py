@@ -15,7 +15,10 @@ def test_goal_features_on_a_known_signal():
     col = {name: i for i, name in enumerate(FEATURES)}
     assert f.shape == (17, len(FEATURES))
     assert f[2, col["inverse_rank"]] == 1.0 and f[0, col["inverse_rank"]] == 0.5
-    assert f[2, col["dense_margin"]] == 0.0 and f[0, col["dense_margin"]] == pytest.approx(-0.6)
+    # margins are in units of the text's own spread of target scores
+    assert f[2, col["dense_margin"]] == 0.0 and f[0, col["dense_margin"]] == pytest.approx(-0.6 / dense.std(), rel=1e-4)
+    assert f[2, col["z_dense"]] == pytest.approx((0.9 - dense.mean()) / dense.std(), rel=1e-4)
+    assert f[2, col["best_dense"]] == pytest.approx(0.9)
     assert f[2, col["keyword"]] == 1.0 and f[2, col["keyword_targets"]] == pytest.approx(2 / 3)
 
 
