@@ -118,3 +118,12 @@ def test_cli_score_keeps_good_rows_and_reports_bad_ones(recommender, models_dir,
     assert ranked["id"].tolist() == ["P1", "P4"]
     assert errors["id"].tolist() == ["P2", "P3"] and errors["row"].tolist() == ["3", "4"]
     assert "Atlantis" in errors.loc[1, "reason"]
+
+
+def test_cli_build_if_needed_and_info(recommender, models_dir, capsys):
+    assert main(["build", "--if-needed", "--models-dir", str(models_dir)]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main(["info", "--models-dir", str(models_dir)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["precedents"]["items"] == 103 and info["sdg_targets"]["items"] == 169
+    assert info["precedents"]["embedder"] == recommender.embedder.id
