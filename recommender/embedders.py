@@ -242,6 +242,4 @@ def encode_documents(embedder: Embedder, texts: Sequence[str], languages: Sequen
 
 
 def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    if isinstance(embedder, FusedEmbedder):
-        return embedder.encode(texts, kind="query")
     return embedder.encode(texts, kind="query")

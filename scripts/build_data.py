@@ -150,10 +150,6 @@ def read_un_framework(path: Path) -> pd.DataFrame:
     return frame
 
 
-def scopus_term(text: str) -> str:
-    return clean(text)
-
-
 def read_aurora(folder: Path) -> dict[str, str]:
     ns = {"aqd": "http://aurora-network.global/queries/namespace/",
           "dc": "http://dublincore.org/documents/dcmi-namespace/"}
