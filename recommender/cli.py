@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from .core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR, Recommender
 from .embedders import DEFAULT_EMBEDDER
-from .errors import ArtefactError, RecommenderError
+from .errors import ArtefactError, InputError, RecommenderError
+from .flags import FlagConfig
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +53,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", default=None, help="sheet name of an .xlsx input (default: the first)")
     for name in ("id", "text", "title", "country", "city", "sector", "budget"):
         p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
+    defaults = FlagConfig()
+    p.add_argument("--dup-threshold", type=float, default=defaults.near_duplicate,
+                   help=f"cosine for near_duplicate_of flags (default {defaults.near_duplicate})")
+    p.add_argument("--precedent-threshold", type=float, default=defaults.similar_to_precedent,
+                   help=f"similarity for similar_to_precedent flags (default {defaults.similar_to_precedent})")
+    p.add_argument("--sdg11-threshold", type=float, default=defaults.low_sdg11,
+                   help=f"goal 11 probability below which low_sdg11_alignment is flagged (default {defaults.low_sdg11})")
+    p.add_argument("--budget-factor", type=float, default=defaults.budget_factor,
+                   help=f"budget_outlier when this many times off the similar precedents' median (default "
+                        f"{defaults.budget_factor:g})")
 
     p = sub.add_parser("evaluate", help="measure quality on the gold files; write docs/evaluation.md")
     _common(p)
@@ -64,6 +76,18 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="what is built, from what, when")
     _common(p)
     return parser
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    """A progress bar on a terminal, nothing otherwise (logs and redirected output stay clean)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="row", file=sys.stderr) as bar:
+        yield lambda done, _total: bar.update(done - bar.n)
 
 
 def _open(args) -> Recommender:
@@ -134,8 +158,15 @@ def run(args) -> int:
                      "partner_country": args.country_col, "partner_city": args.city_col,
                      "sector": args.sector_col, "budget": args.budget_col}
         columns = find_columns(frame.columns, overrides)
+        try:
+            flag_config = FlagConfig(near_duplicate=args.dup_threshold, similar_to_precedent=args.precedent_threshold,
+                                     low_sdg11=args.sdg11_threshold, budget_factor=args.budget_factor)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         rec = _open(args)
-        batch = score_frame(rec, frame, columns=columns, top_k=args.top_k)
+        with _progress(len(frame)) as progress:
+            batch = score_frame(rec, frame, columns=columns, top_k=args.top_k, flag_config=flag_config,
+                                progress=progress)
         if not batch.results:
             reasons = "; ".join(f"row {e['row']}: {e['reason']}" for e in batch.errors[:3])
             raise RecommenderError(f"no row of {args.input.name} could be scored ({len(batch.errors)} rejected"

@@ -177,10 +177,12 @@ class Recommender:
         return self.recommend_many([proposal], top_k=top_k, lang=lang)[0]
 
     def recommend_many(self, proposals: Sequence[Proposal | Mapping | str], *, top_k: int | None = None,
-                       lang: str | None = None) -> list[dict]:
+                       lang: str | None = None, return_vectors: bool = False):
         """Like `recommend` for several proposals, encoding all their passages in one batch.
 
         Raises InputError on the first unusable proposal; batch callers check rows first (io.score_frame).
+        With return_vectors, also returns one unit vector per proposal (the mean of its passages), which
+        the batch flags use to find near duplicates without encoding again.
         """
         checked = [self.check(p) for p in proposals]
         top_k = int(top_k or self.config.top_k)
@@ -191,10 +193,14 @@ class Recommender:
         with self._lock:  # the encoders are not guaranteed thread-safe
             vectors = encode_queries(self.embedder, flat)
         out, start = [], 0
-        for proposal, group in zip(checked, passages):
+        means = np.zeros((len(checked), vectors.shape[1]), dtype=np.float32)
+        for n, (proposal, group) in enumerate(zip(checked, passages)):
             q = vectors[start:start + len(group)]
             start += len(group)
+            means[n] = q.mean(axis=0)
             out.append(self._rank(proposal, q, top_k, lang or detect_language(proposal.text)))
+        if return_vectors:
+            return out, means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return out
 
     def _dense(self, name: str, queries: np.ndarray, n_items: int, k: int) -> np.ndarray:

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .flags import FlagConfig, near_duplicates, proposal_flags
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +98,26 @@ class BatchResult:
 
 
 def score_frame(recommender, frame: pd.DataFrame, *, columns: dict[str, str] | None = None, top_k: int | None = None,
-                chunk_size: int = 64, progress: Callable[[int, int], None] | None = None) -> BatchResult:
-    """Score every usable row; unusable rows go to `errors` with their spreadsheet row number."""
+                chunk_size: int = 64, progress: Callable[[int, int], None] | None = None,
+                flag_config: FlagConfig | None = None) -> BatchResult:
+    """Score every usable row and flag it; unusable rows go to `errors` with their spreadsheet row number."""
     columns = columns or find_columns(frame.columns)
+    flag_config = flag_config or FlagConfig()
+    precedents = recommender.catalogues_.precedents
+    budgets = {pid: float(b) for pid, b in zip(precedents["id"], precedents["budget_krw"]) if pd.notna(b)}
     out = BatchResult()
-    pending: list[tuple[int, str, dict]] = []
+    pending: list[tuple[int, str, object]] = []
     seen_ids: set[str] = set()
+    vectors: list[np.ndarray] = []
 
     def flush():
         if not pending:
             return
-        results = recommender.recommend_many([p for _, _, p in pending], top_k=top_k)
-        for (row, pid, _), result in zip(pending, results):
+        results, chunk_vectors = recommender.recommend_many([p for _, _, p in pending], top_k=top_k,
+                                                            return_vectors=True)
+        vectors.append(chunk_vectors.astype(np.float16))  # half precision: enough for a 0.9 cosine test
+        for (row, pid, proposal), result in zip(pending, results):
+            result["flags"] = proposal_flags(result, proposal.budget, budgets, flag_config)
             out.results.append({"id": pid, "row": row, **result})
         pending.clear()
 
@@ -121,17 +131,22 @@ def score_frame(recommender, frame: pd.DataFrame, *, columns: dict[str, str] | N
             out.errors.append({"row": row, "id": pid, "reason": f"duplicate id {pid!r}; ids must be unique"})
             continue
         try:
-            recommender.check(values)
+            proposal = recommender.check(values)
         except InputError as exc:
             out.errors.append({"row": row, "id": pid, "reason": str(exc)})
             continue
         seen_ids.add(pid)
-        pending.append((row, pid, values))
+        pending.append((row, pid, proposal))
         if len(pending) >= chunk_size:
             flush()
         if progress:
             progress(i + 1, len(frame))
     flush()
+    if vectors:
+        duplicates = near_duplicates([r["id"] for r in out.results], np.vstack(vectors).astype(np.float32),
+                                     flag_config.near_duplicate)
+        for r in out.results:
+            r["flags"] = [f"near_duplicate_of:{other}" for other in duplicates.get(r["id"], [])] + r["flags"]
     return out
 
 

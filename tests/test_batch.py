@@ -1,0 +1,96 @@
+"""`recommender score`: every input format and encoding, Korean headers, bad rows, formulas, flags."""
+import json
+
+import pandas as pd
+import pytest
+
+from recommender.cli import main
+from recommender.errors import InputError
+from recommender.io import find_columns, neutralise, read_table
+
+pytestmark = pytest.mark.model
+
+ROWS = [
+    {"번호": "P1", "사업명": "소방 역량 강화", "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다",
+     "대상국가": "캄보디아", "예산": "300000000"},
+    {"번호": "P2", "사업명": "소방 역량 강화(중복)", "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다.",
+     "대상국가": "KH", "예산": ""},
+    {"번호": "P3", "사업명": "항만 연수", "사업내용": "Training for Tanzanian port and maritime officials on port "
+     "administration and ship safety", "대상국가": "Tanzania", "예산": ""},
+    {"번호": "P4", "사업명": "=cmd()", "사업내용": "", "대상국가": "LA", "예산": ""},
+]
+
+
+def write(frame, path):
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False, encoding="cp949")
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_parquet(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
+def test_each_format_reads_korean_headers(tmp_path, suffix):
+    path = tmp_path / f"call{suffix}"
+    write(pd.DataFrame(ROWS), path)
+    frame = read_table(path)
+    assert find_columns(frame.columns) == {"id": "번호", "text": "사업내용", "title": "사업명",
+                                           "partner_country": "대상국가", "budget": "예산"}
+    assert frame["사업내용"].iloc[0].startswith("캄보디아")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"])
+def test_csv_encodings_are_detected(tmp_path, encoding):
+    path = tmp_path / "call.csv"
+    path.write_bytes("번호;사업내용\nP1;라오스 상수도 보급\n".encode(encoding))
+    frame = read_table(path)
+    assert list(frame.columns) == ["번호", "사업내용"] and frame.iloc[0, 1] == "라오스 상수도 보급"
+
+
+def test_missing_text_column_names_what_was_found():
+    with pytest.raises(InputError, match=r"no text column.*\['번호', '제목'\]"):
+        find_columns(["번호", "제목"])
+
+
+def test_formulas_are_neutralised():
+    assert [neutralise(v) for v in ["=1+1", "+82", "-x", "@SUM", "plain", 3]] == ["'=1+1", "'+82", "'-x", "'@SUM",
+                                                                                 "plain", 3]
+
+
+def test_score_writes_flags_errors_and_safe_cells(recommender, models_dir, tmp_path):
+    src = tmp_path / "call.xlsx"
+    write(pd.DataFrame(ROWS), src)
+    out = tmp_path / "ranked.jsonl"
+    assert main(["score", str(src), "-o", str(out), "--models-dir", str(models_dir)]) == 0
+    results = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(results) == {"P1", "P2", "P3"}
+    assert "near_duplicate_of:P2" in results["P1"]["flags"] and "near_duplicate_of:P1" in results["P2"]["flags"]
+    assert "low_sdg11_alignment" in results["P3"]["flags"] and "low_sdg11_alignment" not in results["P1"]["flags"]
+    errors = pd.read_csv(tmp_path / "ranked.errors.csv", dtype=str)
+    assert errors[["row", "id"]].values.tolist() == [["5", "P4"]]
+
+    xlsx = tmp_path / "ranked.xlsx"
+    assert main(["score", str(src), "-o", str(xlsx), "--models-dir", str(models_dir)]) == 0
+    sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str)
+    assert set(sheets) == {"summary", "sdg_targets", "precedents", "local_governments"}
+    assert sheets["summary"]["id"].tolist() == ["P1", "P2", "P3"]
+
+
+def test_score_exits_non_zero_when_nothing_scores(models_dir, tmp_path, capsys):
+    src = tmp_path / "empty.csv"
+    src.write_text("id,text\nA,\nB,   \n", encoding="utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--models-dir", str(models_dir)]) == 2
+    assert "no row of empty.csv could be scored" in capsys.readouterr().err
+
+
+def test_a_precedent_copy_is_flagged(recommender, models_dir, tmp_path):
+    text = recommender.catalogues_.precedents.set_index("id").loc["C021", "description_en"]
+    src = tmp_path / "call.jsonl"
+    src.write_text(json.dumps({"id": "X", "text": text}) + "\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    assert main(["score", str(src), "-o", str(out), "--models-dir", str(models_dir)]) == 0
+    assert "similar_to_precedent:C021" in json.loads(out.read_text())["flags"]

@@ -1,0 +1,39 @@
+"""Reviewer flags on constructed inputs whose answers are known."""
+import numpy as np
+import pytest
+
+from recommender.flags import FlagConfig, near_duplicates, proposal_flags
+
+
+def test_near_duplicates_pairs_only_close_vectors():
+    v = np.array([[1, 0, 0], [0.99, 0.14, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+    assert near_duplicates(["a", "b", "c", "d"], v, 0.95) == {"a": ["b"], "b": ["a"]}
+    assert near_duplicates(["a"], v[:1], 0.5) == {}
+
+
+def _result(goal11=0.8, sdg11_in_top=True, dense=(0.5, 0.4), precedents=("C1", "C2")):
+    return {"sdg_goals": [{"goal": g, "score": goal11 if g == 11 else 0.1, "present": False} for g in range(1, 18)],
+            "sdg_targets": [{"id": "11.5" if sdg11_in_top else "3.1", "is_sdg11": sdg11_in_top}],
+            "precedents": [{"id": p, "signals": {"dense": d}} for p, d in zip(precedents, dense)]}
+
+
+def test_similar_to_precedent_and_low_sdg11():
+    config = FlagConfig(similar_to_precedent=0.75, low_sdg11=0.3)
+    assert proposal_flags(_result(dense=(0.9, 0.4)), None, {}, config) == ["similar_to_precedent:C1"]
+    assert proposal_flags(_result(goal11=0.1, sdg11_in_top=False), None, {}, config) == ["low_sdg11_alignment"]
+    # an SDG 11 target in the top 3 is enough, whatever the goal probability
+    assert proposal_flags(_result(goal11=0.1, sdg11_in_top=True), None, {}, config) == []
+
+
+def test_budget_outlier_against_the_closest_precedents():
+    budgets = {"C1": 100.0, "C2": 300.0}
+    config = FlagConfig(budget_factor=10)
+    assert proposal_flags(_result(), 5000.0, budgets, config) == ["budget_outlier"]  # median 200, 25x
+    assert proposal_flags(_result(), 1000.0, budgets, config) == []
+    assert proposal_flags(_result(), 10.0, budgets, config) == ["budget_outlier"]
+    assert proposal_flags(_result(), 5000.0, {"C1": 100.0}, config) == []  # one known budget is too few
+
+
+def test_thresholds_are_checked():
+    with pytest.raises(ValueError, match="near_duplicate must be between 0 and 1; received 2"):
+        FlagConfig(near_duplicate=2)
