@@ -24,7 +24,7 @@ LABELS = {
         "goals_present": "관련 SDG 목표", "none": "없음", "score": "점수", "reason": "근거", "target": "세부목표",
         "goal": "목표", "precedent": "사례", "government": "지방정부", "country": "협력국", "years": "기간",
         "source": "출처", "download": "결과 내려받기 (.xlsx)", "loading": "모델과 색인을 불러오는 중…",
-        "no_country": "(선택 안 함)", "sdg11": "SDG 11", "map": "지도", "error": "입력 오류",
+        "no_country": "(선택 안 함)", "sdg11_in_list": "SDG 11 세부목표 (순위)", "sdg11": "SDG 11", "map": "지도", "error": "입력 오류",
         "placeholder": "예: 캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관 역량을 강화하는 사업",
     },
     "en": {
@@ -37,7 +37,7 @@ LABELS = {
         "goals_present": "SDGs served", "none": "none", "score": "Score", "reason": "Why", "target": "Target",
         "goal": "Goal", "precedent": "Case", "government": "Government", "country": "Partner", "years": "Years",
         "source": "Source", "download": "Download results (.xlsx)", "loading": "Loading model and indexes…",
-        "no_country": "(none)", "sdg11": "SDG 11", "map": "Map", "error": "Input error",
+        "no_country": "(none)", "sdg11_in_list": "SDG 11 targets (rank)", "sdg11": "SDG 11", "map": "Map", "error": "Input error",
         "placeholder": "e.g. Fire trucks and firefighter training for Battambang Province, Cambodia",
     },
 }
@@ -63,6 +63,8 @@ def country_options(_rec: Recommender, lang: str) -> list[tuple[str, str]]:
 def render_targets(result: dict, L: dict) -> None:
     goals = [str(g["goal"]) for g in result["sdg_goals"] if g["present"]]
     st.write(f"**{L['goals_present']}:** " + (", ".join(goals) if goals else L["none"]))
+    sdg11 = [f"{t['id']} ({rank})" for rank, t in enumerate(result["sdg_targets"], 1) if t["is_sdg11"]]
+    st.write(f"**{L['sdg11_in_list']}:** " + (", ".join(sdg11) if sdg11 else L["none"]))
     frame = pd.DataFrame([{L["target"]: t["id"] + (" ★" if t["is_sdg11"] else ""), L["goal"]: t["goal"],
                            "": t["title"], L["score"]: t["score"], L["reason"]: t["reason"]}
                           for t in result["sdg_targets"]])

@@ -235,20 +235,23 @@ class Recommender:
         target_score = ranking.fuse({"dense": dense_t, "lexical": lex_t, "keyword": kw_t, "precedent": prop_t},
                                     cfg.target_weights)
         goal_features = goal_model.goal_features(target_score, dense_t, lex_t, kw_t, self.target_goals_)
-        return dict(cand=cand, dense_p=dense_p, lex_p=lex_p, in_country=in_country, prec_score=prec_score,
+        top = int(ranking.rank_order(target_score, self.target_ids_)[0])
+        return dict(top_goal=int(self.target_goals_[top]), top_support=float(prop_t[top]),cand=cand, dense_p=dense_p, lex_p=lex_p, in_country=in_country, prec_score=prec_score,
                     full_score=full_score, dense_t=dense_t, lex_t=lex_t, kw_t=kw_t, hits=hits, prop_t=prop_t,
                     via=via, target_score=target_score, goal_features=goal_features)
 
-    def goal_features(self, texts: Sequence[str]) -> np.ndarray:
-        """(n_texts, 17, n_features) goal-decision features, for fitting and evaluating the goal model."""
+    def goal_evidence(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For fitting and evaluating the goal decision: features (n, 17, n_features), the goal of each
+        text's top target (n,), and the precedent support of that target (n,)."""
         self._require_loaded()
         passages = [split_passages(t) for t in texts]
         vectors = encode_queries(self.embedder, [s for g in passages for s in g])
-        out, start = [], 0
+        features, top_goal, support, start = [], [], [], 0
         for text, group in zip(texts, passages):
-            out.append(self._signals(text, vectors[start:start + len(group)], None)["goal_features"])
+            sig = self._signals(text, vectors[start:start + len(group)], None)
+            features.append(sig["goal_features"]); top_goal.append(sig["top_goal"]); support.append(sig["top_support"])
             start += len(group)
-        return np.stack(out)
+        return np.stack(features), np.array(top_goal), np.array(support)
 
     def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str) -> dict:
         cat, cfg = self.catalogues_, self.config
@@ -263,9 +266,10 @@ class Recommender:
         if self.goal_model_ is None:
             raise CatalogueError(str(self.data_dir / goal_model.FILE_NAME), "file not found; it holds the SDG goal "
                                  "decision model (`recommender evaluate --fit-goal-model` writes it)")
-        decision = self.goal_model_.for_language(detect_language(proposal.text))
-        probability = decision.predict_proba(sig["goal_features"])
-        goals = [{"goal": g, "present": bool(probability[g - 1] >= decision.threshold),
+        decision = self.goal_model_
+        supported = sig["top_goal"] if sig["top_support"] >= decision.precedent_support else None
+        probability, present = decision.decide(sig["goal_features"], detect_language(proposal.text), supported)
+        goals = [{"goal": g, "present": bool(present[g - 1]),
                   "score": round(float(probability[g - 1]), 4)} for g in range(1, 18)]
 
         targets = []

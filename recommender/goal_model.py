@@ -20,9 +20,6 @@ FILE_NAME = "goal_model.json"
 # by how far its best target stands out from the text's own 169 target scores.
 FEATURES = ("z_fused", "z_dense", "fused_margin", "dense_margin", "keyword", "keyword_targets", "inverse_rank",
             "best_dense")
-# The absolute best_dense level is calibrated only for the language of the labelled data (English);
-# for other languages the decision uses the scale-free features alone.
-SCALE_FREE = FEATURES[:-1]
 
 
 def goal_features(target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarray, keyword: np.ndarray,
@@ -75,31 +72,47 @@ class GoalModel:
 
 @dataclass
 class GoalDecision:
-    """One model for English queries, one scale-free model for every other language."""
+    """The model, a per-language shift of the one absolute feature, and the precedent rule.
 
-    english: GoalModel
-    other: GoalModel
+    best_dense is the only feature whose level depends on the language (USE scores Korean lower than
+    the fused model scores English); `language_offsets` adds the mean gap, measured on paired
+    translations of the gold proposals, so that one model serves both languages. A goal is also
+    present when it holds the top-ranked target and a precedent at least `precedent_support` alike
+    lent that target: evidence from past cases that the labelled snippets could not teach the model.
+    """
 
-    def for_language(self, lang: str) -> GoalModel:
-        return self.english if lang == "en" else self.other
+    model: GoalModel
+    language_offsets: dict[str, float]
+    precedent_support: float = 0.4
+
+    def decide(self, features: np.ndarray, lang: str, supported_goal: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(probability, present) for the 17 goals of one text."""
+        features = np.array(features, dtype=np.float64)
+        features[:, FEATURES.index("best_dense")] += self.language_offsets.get(lang, 0.0)
+        probability = self.model.predict_proba(features)
+        present = probability >= self.model.threshold
+        if supported_goal is not None:
+            present[supported_goal - 1] = True
+        return probability, present
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps({"en": asdict(self.english), "other": asdict(self.other)}, indent=2),
-                              encoding="utf-8")
+        Path(path).write_text(json.dumps({"model": asdict(self.model), "language_offsets": self.language_offsets,
+                                          "precedent_support": self.precedent_support}, indent=2), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> "GoalDecision":
         path = Path(path)
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            parts = {k: GoalModel(**{**raw[k], "features": tuple(raw[k]["features"])}) for k in ("en", "other")}
+            model = GoalModel(**{**raw["model"], "features": tuple(raw["model"]["features"])})
+            decision = cls(model, {k: float(v) for k, v in raw["language_offsets"].items()},
+                           float(raw["precedent_support"]))
         except FileNotFoundError:
             raise CatalogueError(str(path), "file not found; it holds the SDG goal decision model "
                                  "(`recommender evaluate --fit-goal-model` writes it)") from None
-        except (json.JSONDecodeError, TypeError, KeyError) as exc:
+        except (json.JSONDecodeError, TypeError, KeyError, ValueError) as exc:
             raise CatalogueError(str(path), f"not a goal model ({exc}); restore it from the repository") from exc
-        for model in parts.values():
-            if not set(model.features) <= set(FEATURES) or len(model.coef) != len(model.features):
-                raise CatalogueError(str(path), f"was fitted on features {list(model.features)}, this version "
-                                     f"computes {list(FEATURES)}; refit with `recommender evaluate --fit-goal-model`")
-        return cls(parts["en"], parts["other"])
+        if model.features != FEATURES or len(model.coef) != len(FEATURES):
+            raise CatalogueError(str(path), f"was fitted on features {list(model.features)}, this version "
+                                 f"computes {list(FEATURES)}; refit with `recommender evaluate --fit-goal-model`")
+        return decision

@@ -50,7 +50,8 @@ def rank_order(scores: np.ndarray, ids: Sequence[str] | None = None) -> np.ndarr
 def propagate_labels(item_scores: np.ndarray, item_labels: Sequence[Sequence[int]], n_labels: int,
                      neighbours: int) -> tuple[np.ndarray, np.ndarray]:
     """Label scores lent by the closest items: each label gets the best score among the `neighbours`
-    top-scoring items that carry it. Returns (scores in [0, 1], position of the lending item or -1)."""
+    top-scoring items that carry it. Returns (scores in [0, 1], position of the lending item or -1).
+    (Discounting an item's later labels was measured and did not help: docs/evaluation.md.)"""
     out = np.zeros(n_labels, dtype=np.float32)
     via = np.full(n_labels, -1, dtype=np.int64)
     for i in rank_order(item_scores)[:neighbours]:

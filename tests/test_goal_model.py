@@ -3,7 +3,7 @@ import pytest
 
 from conftest import DATA
 from recommender.errors import CatalogueError
-from recommender.goal_model import FEATURES, SCALE_FREE, GoalDecision, GoalModel, goal_features
+from recommender.goal_model import FEATURES, GoalDecision, GoalModel, goal_features
 
 
 def test_goal_features_on_a_known_signal():
@@ -28,21 +28,34 @@ def test_fit_separates_a_separable_problem_and_round_trips(tmp_path):
     y = (x[:, 0] > 0).astype(int)
     model = GoalModel.fit(x, y)
     assert np.mean((model.predict_proba(x) >= 0.5) == y) > 0.95
-    other = GoalModel.fit(x, y, use=SCALE_FREE)
-    GoalDecision(model, other).save(tmp_path / "m.json")
+    GoalDecision(model, {"ko": 0.05}).save(tmp_path / "m.json")
     again = GoalDecision.load(tmp_path / "m.json")
-    assert np.allclose(again.for_language("en").predict_proba(x), model.predict_proba(x))
-    assert np.allclose(again.for_language("ko").predict_proba(x), other.predict_proba(x))
+    assert np.allclose(again.model.predict_proba(x), model.predict_proba(x))
+
+
+def test_decision_shifts_other_languages_and_adds_the_precedent_goal():
+    # a model that looks only at best_dense: present when best_dense > 0.5
+    coef = [0.0] * len(FEATURES)
+    coef[FEATURES.index("best_dense")] = 100.0
+    model = GoalModel(coef=coef, intercept=-50.0, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES))
+    decision = GoalDecision(model, {"ko": 0.1}, precedent_support=0.4)
+    features = np.zeros((17, len(FEATURES)))
+    features[10, FEATURES.index("best_dense")] = 0.45  # goal 11: just below for English
+    _, present_en = decision.decide(features, "en")
+    _, present_ko = decision.decide(features, "ko")
+    assert not present_en.any() and np.flatnonzero(present_ko).tolist() == [10]
+    _, with_precedent = decision.decide(features, "en", supported_goal=6)
+    assert np.flatnonzero(with_precedent).tolist() == [5]
 
 
 def test_a_model_for_other_features_is_refused(tmp_path):
     part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
-    (tmp_path / "m.json").write_text('{"en": %s, "other": %s}' % (part, part))
+    (tmp_path / "m.json").write_text('{"model": %s, "language_offsets": {}, "precedent_support": 0.4}' % part)
     with pytest.raises(CatalogueError, match="refit"):
         GoalDecision.load(tmp_path / "m.json")
 
 
 def test_shipped_model_is_loadable():
     decision = GoalDecision.load(DATA / "goal_model.json")
-    assert decision.english.features == FEATURES and decision.other.features == SCALE_FREE
-    assert "benchmark" in decision.english.trained_on
+    assert decision.model.features == FEATURES and "benchmark" in decision.model.trained_on
+    assert 0 < decision.language_offsets["ko"] < 0.2
