@@ -35,11 +35,17 @@ class _Text:
         self.where: dict[str, list[int]] = {}
         for i, word in enumerate(self.words):
             self.where.setdefault(word, []).append(i)
+        # The 169 queries share many terms; each is matched once per text.
+        self.term_matches: dict[str, "Match"] = {}
+        self._prefix: dict[str, list[int]] = {}
 
     def positions(self, pattern: str) -> list[int]:
         if pattern.endswith("*"):
-            stem = pattern[:-1]
-            return sorted(p for word, ps in self.where.items() if word.startswith(stem) for p in ps)
+            if pattern not in self._prefix:
+                stem = pattern[:-1]
+                self._prefix[pattern] = sorted(p for word, ps in self.where.items() if word.startswith(stem)
+                                               for p in ps)
+            return self._prefix[pattern]
         return self.where.get(pattern, [])
 
 
@@ -51,6 +57,12 @@ class Term:
                       for w_raw in self.phrase.lower().split() for w in _WORD.findall(w_raw)[:1]]
 
     def run(self, text: _Text) -> Match:
+        cached = text.term_matches.get(self.phrase)
+        if cached is None:
+            cached = text.term_matches[self.phrase] = self._run(text)
+        return Match(set(cached.positions), set(cached.terms))
+
+    def _run(self, text: _Text) -> Match:
         if not self.parts:
             return Match()
         starts = set(text.positions(self.parts[0]))
@@ -165,17 +177,60 @@ def compile_query(query: str):
     return _Parser(query).parse()
 
 
+def _terms(node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    return _terms(node.left) + _terms(node.right)
+
+
 class AuroraMatcher:
-    """All targets' compiled queries; `match(text)` gives the matched terms per target id."""
+    """All targets' compiled queries; `match(text)` gives the matched terms per target id.
+
+    A query can match only if one of its terms occurs, so terms are indexed by their first word
+    (or wildcard prefix) and a text runs only the queries holding a term its own words could start.
+    """
 
     def __init__(self, queries: dict[str, str]):
         self.trees = {tid: compile_query(q) for tid, q in queries.items()}
+        self.tree_terms: dict[str, set[str]] = {}
+        self.exact: dict[str, list[Term]] = {}
+        self.prefixes: dict[str, list[tuple[str, Term]]] = {}  # first 3 letters of the stem -> terms
+        self.short_prefixes: list[tuple[str, Term]] = []  # stems under 3 letters, checked for every word
+        for tid, tree in self.trees.items():
+            if tree is None:
+                continue
+            terms = _terms(tree)
+            self.tree_terms[tid] = {t.phrase for t in terms}
+            for term in terms:
+                if not term.parts:
+                    continue
+                first = term.parts[0]
+                if first.endswith("*"):
+                    stem = first[:-1]
+                    if len(stem) >= 3:
+                        self.prefixes.setdefault(stem[:3], []).append((stem, term))
+                    else:
+                        self.short_prefixes.append((stem, term))
+                else:
+                    self.exact.setdefault(first, []).append(term)
+
+    def _matched_phrases(self, text: _Text) -> set[str]:
+        found: set[str] = set()
+        for word in text.where:
+            candidates = list(self.exact.get(word, ()))
+            candidates += [t for stem, t in self.prefixes.get(word[:3], ()) if word.startswith(stem)]
+            candidates += [t for stem, t in self.short_prefixes if word.startswith(stem)]
+            for term in candidates:
+                if term.phrase not in found and term.run(text):
+                    found.add(term.phrase)
+        return found
 
     def match(self, text: str) -> dict[str, list[str]]:
         prepared = _Text(text)
+        present = self._matched_phrases(prepared)
         out = {}
         for tid, tree in self.trees.items():
-            if tree is None:
+            if tree is None or not (self.tree_terms[tid] & present):
                 continue
             result = tree.run(prepared)
             if result:

@@ -73,6 +73,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs-dir", type=Path, default=root / "docs")
     p.add_argument("--fit-goal-model", action="store_true", help="refit data/goal_model.json on the dev file")
 
+    p = sub.add_parser("bench", help="measure latency, throughput, cold start, memory; write docs/benchmarks.md")
+    _common(p)
+    p.add_argument("--quick", action="store_true", help="fewer runs and no million-case scale test (a few minutes)")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--docs-dir", type=Path, default=Path(__file__).resolve().parents[1] / "docs")
+
     p = sub.add_parser("info", help="what is built, from what, when")
     _common(p)
     return parser
@@ -135,6 +141,16 @@ def run(args) -> int:
         print(json.dumps({k: v for k, v in report.items() if k != "goal_level"} |
                          ({"goal_level_average": report["goal_level"]["average"]} if "goal_level" in report else {}),
                          indent=2))
+        return 0
+    if args.command == "bench":
+        from .bench import run as run_bench
+
+        report = run_bench(_open(args), quick=args.quick, docs_dir=args.docs_dir)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            print(f"wrote {args.docs_dir / 'benchmarks.md'}: p50 {report['query_p50_ms']:.1f} ms, "
+                  f"p95 {report['query_p95_ms']:.1f} ms, batch/encode {report['batch_to_encode_ratio']:.2f}")
         return 0
     if args.command == "info":
         rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder).load()

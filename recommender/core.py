@@ -22,12 +22,15 @@ from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .index import VectorIndex, build_lock
 from .lexical import LexicalScorer
 from .proposal import CountryResolver, Proposal
-from .text import shared_terms, split_passages
+from .text import Terms, shared, split_passages
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+# Catalogues up to this many items get lexical scores for every item in one product per batch;
+# larger ones are scored on their dense candidates only.
+LEXICAL_WHOLE_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,17 @@ class Recommender:
         path = self.data_dir / goal_model.FILE_NAME
         # Missing only while the model is being fitted for the first time (`recommender evaluate --fit-goal-model`).
         self.goal_model_ = goal_model.GoalDecision.load(path) if path.is_file() else None
+        # Plain rows and their terms, made once: the per-proposal work must not go through pandas.
+        self.target_rows_ = targets.to_dict("records")
+        self.prec_rows_ = cat.precedents.to_dict("records")
+        self.lg_rows_ = cat.local_governments.to_dict("records")
+        self.lg_codes_ = [r["code"] for r in self.lg_rows_]
+        self.portfolio_pairs_ = ranking.portfolio_pairs(self.prec_lgs_, self.lg_codes_)
+        self._country_masks: dict[str | None, np.ndarray] = {}
+        self.target_terms_ = [Terms(f"{r['title_en']} {r['text_en']} {r['title_ko']} {r['text_ko']}")
+                              for r in self.target_rows_]
+        self.prec_terms_ = [Terms(f"{r['title_en']} {r['description_en']} {r['title_ko']} {r['description_ko']}")
+                            for r in self.prec_rows_]
         self.row_items_ = {}
         for name, positions in (("sdg_targets", self.target_pos_), ("precedents", self.prec_pos_)):
             index = self.indexes_[name]
@@ -188,17 +202,21 @@ class Recommender:
         top_k = int(top_k or self.config.top_k)
         if top_k < 1:
             raise InputError(f"top_k must be at least 1; received {top_k}")
+        if not checked:
+            return ([], np.zeros((0, self.embedder.dim), dtype=np.float32)) if return_vectors else []
         passages = [split_passages(p.query_text) for p in checked]
-        flat = [s for group in passages for s in group]
+        lexical = self._lexical_batch([p.query_text for p in checked])
+        # One encoder call for the whole batch. (Encoding slices in a worker thread while ranking was
+        # measured slower on 2 cores: smaller batches and contention; docs/benchmarks.md.)
         with self._lock:  # the encoders are not guaranteed thread-safe
-            vectors = encode_queries(self.embedder, flat)
+            vectors = encode_queries(self.embedder, [s for group in passages for s in group])
         out, start = [], 0
         means = np.zeros((len(checked), vectors.shape[1]), dtype=np.float32)
         for n, (proposal, group) in enumerate(zip(checked, passages)):
             q = vectors[start:start + len(group)]
             start += len(group)
             means[n] = q.mean(axis=0)
-            out.append(self._rank(proposal, q, top_k, lang or detect_language(proposal.text)))
+            out.append(self._rank(proposal, q, top_k, lang or detect_language(proposal.text), lexical[n]))
         if return_vectors:
             return out, means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return out
@@ -207,17 +225,46 @@ class Recommender:
         scores, rows = self.indexes_[name].search(queries, k)
         return ranking.best_per_item(scores, rows, self.row_items_[name], n_items)
 
-    def _signals(self, text: str, q: np.ndarray, iso: str | None) -> dict:
-        """Every signal for one proposal: precedent candidates and scores, per-target signals."""
+    def _country_mask(self, iso: str | None) -> np.ndarray:
+        """Which precedents worked in a country, computed once per country (dict writes are atomic)."""
+        mask = self._country_masks.get(iso)
+        if mask is None:
+            mask = np.array([iso is not None and iso in c for c in self.prec_countries_], dtype=bool)
+            self._country_masks[iso] = mask
+        return mask
+
+    def _lexical_batch(self, texts: Sequence[str]) -> list[dict]:
+        """Per text and catalogue: lexical scores of every item (one sparse product for the whole batch),
+        or, for a catalogue too large to score whole, the text's sparse vector to score candidates with."""
+        per_catalogue = {}
+        for name in INDEXED:
+            scorer = self.lexical_[name]
+            vectors = scorer.transform(list(texts))
+            whole = scorer.matrix_.shape[0] <= LEXICAL_WHOLE_LIMIT
+            per_catalogue[name] = scorer.score(vectors) if whole else vectors
+        return [{name: ("scores", m[i]) if isinstance(m, np.ndarray) else ("vector", m[i])
+                 for name, m in per_catalogue.items()} for i in range(len(texts))]
+
+    def _lexical(self, lexical: dict, name: str, rows: np.ndarray | None) -> np.ndarray:
+        kind, value = lexical[name]
+        if kind == "scores":
+            return value if rows is None else value[rows]
+        return self.lexical_[name].score(value, rows=rows)[0]
+
+    def _signals(self, text: str, q: np.ndarray, iso: str | None, lexical: dict | None = None) -> dict:
+        """Every signal for one proposal: precedent candidates and scores, per-target signals.
+
+        lexical: this text's entry of `_lexical_batch` when the caller scored a batch."""
         cfg = self.config
+        lexical = lexical or self._lexical_batch([text])[0]
         # Precedents: dense candidates, then lexical and country on those only.
         n_p = len(self.prec_ids_)
         index = self.indexes_["precedents"]
         dense_all = self._dense("precedents", q, n_p, min(index.index.ntotal, cfg.candidate_rows))
         cand = np.flatnonzero(dense_all > -1.0)
         dense_p = ranking.dense_to_unit(dense_all[cand])
-        lex_p = self.lexical_["precedents"].score([text], rows=cand)[0]
-        in_country = np.array([iso is not None and iso in self.prec_countries_[i] for i in cand], dtype=bool)
+        lex_p = self._lexical(lexical, "precedents", cand)
+        in_country = self._country_mask(iso)[cand]
         prec_score = ranking.fuse({"dense": dense_p, "lexical": lex_p}, cfg.precedent_weights)
         prec_score = np.clip(prec_score + cfg.country_bonus * in_country, 0.0, 1.0)
         full_score = np.zeros(n_p, dtype=np.float32)
@@ -226,7 +273,7 @@ class Recommender:
         # SDG targets: every target is scored (169), so search them all.
         n_t = len(self.target_ids_)
         dense_t = ranking.dense_to_unit(self._dense("sdg_targets", q, n_t, self.indexes_["sdg_targets"].index.ntotal))
-        lex_t = self.lexical_["sdg_targets"].score([text])[0]
+        lex_t = self._lexical(lexical, "sdg_targets", None)
         hits = self.aurora_.match(text)
         kw_t = np.zeros(n_t, dtype=np.float32)
         for tid in hits:
@@ -253,12 +300,12 @@ class Recommender:
             start += len(group)
         return np.stack(features), np.array(top_goal), np.array(support)
 
-    def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str) -> dict:
+    def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str, lexical: dict) -> dict:
         cat, cfg = self.catalogues_, self.config
         text = proposal.query_text
         iso = proposal.partner_country
 
-        sig = self._signals(text, q, iso)
+        sig = self._signals(text, q, iso, lexical)
         cand, dense_p, lex_p, in_country, prec_score, full_score = (
             sig[k] for k in ("cand", "dense_p", "lex_p", "in_country", "prec_score", "full_score"))
         dense_t, lex_t, kw_t, hits, prop_t, via, target_score = (
@@ -272,16 +319,15 @@ class Recommender:
         goals = [{"goal": g, "present": bool(present[g - 1]),
                   "score": round(float(probability[g - 1]), 4)} for g in range(1, 18)]
 
+        query_terms = Terms(text)
         targets = []
-        t_rows = cat.sdg_targets
         for i in ranking.rank_order(target_score, self.target_ids_)[:top_k]:
-            row = t_rows.iloc[i]
-            doc = f"{row['title_en']} {row['text_en']} {row['title_ko']} {row['text_ko']}"
+            row = self.target_rows_[i]
             targets.append({
                 "id": row["id"], "goal": int(row["goal"]), "score": round(float(target_score[i]), 4),
                 "is_sdg11": bool(row["is_sdg11"]), "title": row["title_ko"] if lang == "ko" and row["title_ko"]
                 else row["title_en"],
-                "reason": target_reason(hits.get(row["id"], []), shared_terms(text, doc), float(dense_t[i]),
+                "reason": target_reason(hits.get(row["id"], []), shared(query_terms, self.target_terms_[i]), float(dense_t[i]),
                                         self.prec_ids_[via[i]] if via[i] >= 0 else None, lang),
                 "signals": {"dense": round(float(dense_t[i]), 4), "lexical": round(float(lex_t[i]), 4),
                             "keyword": float(kw_t[i]), "precedent": round(float(prop_t[i]), 4)},
@@ -290,17 +336,15 @@ class Recommender:
         # SDG 11 first among equals: the ranking is by score, and the flag lets the UI mark them.
 
         precedents = []
-        p_rows = cat.precedents
         order = ranking.rank_order(prec_score, self.prec_ids_[cand])
         for j in order[:top_k]:
             i = cand[j]
-            row = p_rows.iloc[i]
-            doc = f"{row['title_en']} {row['description_en']} {row['title_ko']} {row['description_ko']}"
+            row = self.prec_rows_[i]
             precedents.append({
                 "id": row["id"], "lg_codes": self.prec_lgs_[i], "partner_iso2": row["partner_iso2"],
                 "title": row["title_ko"] if lang == "ko" else row["title_en"],
                 "score": round(float(prec_score[j]), 4),
-                "reason": precedent_reason(shared_terms(text, doc), float(dense_p[j]), bool(in_country[j]),
+                "reason": precedent_reason(shared(query_terms, self.prec_terms_[i]), float(dense_p[j]), bool(in_country[j]),
                                            self.resolver_.name(iso, lang) if iso else "", lang),
                 "signals": {"dense": round(float(dense_p[j]), 4), "lexical": round(float(lex_p[j]), 4),
                             "same_country": bool(in_country[j])},
@@ -310,19 +354,19 @@ class Recommender:
             })
 
         # Local governments from their portfolios.
-        lgs = cat.local_governments
-        codes = lgs["code"].tolist()
-        port = ranking.rank_governments(full_score, self.prec_lgs_, self.prec_countries_, codes, iso, cfg.portfolio)
+        codes = self.lg_codes_
+        port = ranking.rank_governments(full_score, self.prec_lgs_, self.prec_countries_, codes, iso, cfg.portfolio,
+                                        pairs=self.portfolio_pairs_, in_country=self._country_mask(iso))
         governments = []
         for i in ranking.rank_order(port["score"], codes)[:top_k]:
-            row = lgs.iloc[i]
+            row = self.lg_rows_[i]
             b = int(port["best_index"][i])
             governments.append({
                 "code": row["code"], "name_en": row["name_en"], "name_ko": row["name_ko"], "level": row["level"],
                 "score": round(float(port["score"][i]), 4),
                 "reason": government_reason(
                     best_id=self.prec_ids_[b] if b >= 0 else None,
-                    best_title=(p_rows.iloc[b]["title_ko"] if lang == "ko" else p_rows.iloc[b]["title_en"]) if b >= 0 else "",
+                    best_title=self.prec_rows_[b]["title_ko" if lang == "ko" else "title_en"] if b >= 0 else "",
                     best=float(port["best"][i]), n_cases=int(port["n_cases"][i]), n_country=int(port["n_country"][i]),
                     country=self.resolver_.name(iso, lang) if iso else "", weights=cfg.portfolio, lang=lang),
                 "components": {"best_precedent": round(float(port["best"][i]), 4),

@@ -22,24 +22,34 @@ FEATURES = ("z_fused", "z_dense", "fused_margin", "dense_margin", "keyword", "ke
             "best_dense")
 
 
+def _per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarray:
+    """reduce (np.maximum or np.add) over each goal's targets; fast when targets are grouped by goal."""
+    goals = np.asarray(target_goals)
+    if np.all(np.diff(goals) >= 0) and np.array_equal(np.unique(goals), np.arange(1, 18)):
+        starts = np.searchsorted(goals, np.arange(1, 18))
+        return reduce.reduceat(np.asarray(values, dtype=np.float64), starts)
+    return np.array([reduce.reduce(np.asarray(values, dtype=np.float64)[goals == g]) for g in range(1, 18)])
+
+
 def goal_features(target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarray, keyword: np.ndarray,
                   target_goals: np.ndarray) -> np.ndarray:
     """(17, len(FEATURES)): per goal, how its best target stands out among all targets of the text."""
-    def z(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        best = np.array([values[target_goals == g].max() for g in range(1, 18)])
+    def z(values: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         spread = values.std() + 1e-6
         return (best - values.mean()) / spread, (best - best.max()) / spread
 
-    z_fused, fused_margin = z(np.asarray(target_score, dtype=np.float64))
-    z_dense, dense_margin = z(np.asarray(dense, dtype=np.float64))
-    kw = np.array([keyword[target_goals == g].max() for g in range(1, 18)])
-    kw_count = np.array([keyword[target_goals == g].sum() for g in range(1, 18)])
+    fused = np.asarray(target_score, dtype=np.float64)
+    dense = np.asarray(dense, dtype=np.float64)
+    best_fused = _per_goal(fused, target_goals, np.maximum)
+    best_dense = _per_goal(dense, target_goals, np.maximum)
+    z_fused, fused_margin = z(fused, best_fused)
+    z_dense, dense_margin = z(dense, best_dense)
+    kw = _per_goal(keyword, target_goals, np.maximum)
+    kw_count = _per_goal(keyword, target_goals, np.add)
     rank = np.empty(17)
     rank[np.argsort(-z_fused, kind="stable")] = np.arange(1, 18)
-    best_dense = np.array([dense[target_goals == g].max() for g in range(1, 18)])
     return np.column_stack([z_fused, z_dense, fused_margin, dense_margin, kw, np.minimum(kw_count, 3) / 3,
                             1.0 / rank, best_dense]).astype(np.float32)
-
 
 @dataclass
 class GoalModel:

@@ -25,10 +25,17 @@ class LexicalScorer:
         self.matrix_ = self.vectorizer_.fit_transform(list(documents))
         return self
 
-    def score(self, queries: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
-        """Cosine similarity in [0, 1], shape (n_queries, n_documents or len(rows))."""
+    def transform(self, queries: Sequence[str]):
+        """Sparse query vectors; transforming a whole batch at once is much cheaper than one by one."""
         if self.vectorizer_ is None:
             raise RuntimeError("LexicalScorer is not fitted; call fit(documents) first")
-        q = self.vectorizer_.transform(list(queries))
+        return self.vectorizer_.transform(list(queries))
+
+    def score(self, queries, rows: np.ndarray | None = None) -> np.ndarray:
+        """Cosine similarity in [0, 1], shape (n_queries, n_documents or len(rows)).
+
+        `queries` are texts or the sparse vectors `transform` made from them."""
+        q = self.transform(queries) if isinstance(queries, (list, tuple)) else queries
         matrix = self.matrix_ if rows is None else self.matrix_[rows]
-        return np.asarray((q @ matrix.T).toarray(), dtype=np.float32).clip(0.0, 1.0)
+        # documents x query keeps the large matrix in its CSR layout (no transpose per call)
+        return np.asarray((matrix @ q.T).T.toarray(), dtype=np.float32).clip(0.0, 1.0)

@@ -74,31 +74,40 @@ class PortfolioWeights:
     country_cases_for_full: int = 2
 
 
+def portfolio_pairs(precedent_lgs: Sequence[Sequence[str]], lg_codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(precedent position, government position) for every government of every precedent."""
+    position = {code: i for i, code in enumerate(lg_codes)}
+    pairs = [(p, position[code]) for p, lgs in enumerate(precedent_lgs) for code in lgs if code in position]
+    return (np.array([p for p, _ in pairs], dtype=np.int64), np.array([g for _, g in pairs], dtype=np.int64))
+
+
 def rank_governments(precedent_scores: np.ndarray, precedent_lgs: Sequence[Sequence[str]],
                      precedent_countries: Sequence[Sequence[str]], lg_codes: Sequence[str],
-                     country: str | None, weights: PortfolioWeights = PortfolioWeights()) -> dict[str, np.ndarray]:
+                     country: str | None, weights: PortfolioWeights = PortfolioWeights(), *,
+                     pairs: tuple[np.ndarray, np.ndarray] | None = None,
+                     in_country: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Score every government from its precedents: best match plus experience in the partner country.
 
     Returns arrays aligned with lg_codes: score, best (score of the best precedent), best_index
     (position of that precedent, -1 when none), n_cases, n_country (cases in the partner country),
     country_experience in [0, 1]. Without a partner country the score is the best match alone.
+    `pairs` (from portfolio_pairs) and `in_country` (one flag per precedent) may be passed precomputed.
     """
-    position = {code: i for i, code in enumerate(lg_codes)}
     n = len(lg_codes)
+    pair_prec, pair_lg = pairs if pairs is not None else portfolio_pairs(precedent_lgs, lg_codes)
+    scores = np.asarray(precedent_scores, dtype=np.float32)
     best = np.zeros(n, dtype=np.float32)
     best_index = np.full(n, -1, dtype=np.int64)
-    n_cases = np.zeros(n, dtype=np.int64)
-    n_country = np.zeros(n, dtype=np.int64)
-    for p, (score, lgs, countries) in enumerate(zip(precedent_scores, precedent_lgs, precedent_countries)):
-        in_country = country is not None and country in countries
-        for code in lgs:
-            i = position.get(code)
-            if i is None:
-                continue
-            n_cases[i] += 1
-            n_country[i] += int(in_country)
-            if best_index[i] < 0 or score > best[i]:
-                best[i], best_index[i] = score, p
+    n_cases = np.bincount(pair_lg, minlength=n).astype(np.int64)
+    if in_country is None:
+        in_country = np.array([country is not None and country in c for c in precedent_countries], dtype=bool)
+    n_country = np.bincount(pair_lg, weights=in_country[pair_prec], minlength=n).astype(np.int64)
+    if len(pair_prec):
+        # best precedent per government; ties go to the earlier precedent, as a loop over them would
+        order = np.lexsort((pair_prec, -scores[pair_prec], pair_lg))
+        first = order[np.r_[True, pair_lg[order][1:] != pair_lg[order][:-1]]]
+        best[pair_lg[first]] = scores[pair_prec[first]]
+        best_index[pair_lg[first]] = pair_prec[first]
     experience = np.minimum(1.0, n_country / max(1, weights.country_cases_for_full)).astype(np.float32)
     if country is None:
         score = best.copy()

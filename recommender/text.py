@@ -96,15 +96,23 @@ def korean_terms(text: str) -> list[str]:
     return out
 
 
-def shared_terms(query: str, document: str, limit: int = 5) -> list[str]:
+class Terms:
+    """A text's English stems and Korean stems, and its letters without spaces, computed once."""
+
+    __slots__ = ("english", "korean", "compact")
+
+    def __init__(self, text: str):
+        self.english = english_terms(text)
+        self.korean = korean_terms(text)
+        self.compact = re.sub(r"\s+", "", text)
+
+
+def shared(query: Terms, document: Terms, limit: int = 5) -> list[str]:
     """Words of the query that the document also uses (English stems, Korean stems as substrings)."""
-    found: list[str] = []
-    doc_en = english_terms(document)
-    for key, surface in english_terms(query).items():
-        if key in doc_en:
-            found.append(surface)
-    doc_compact = re.sub(r"\s+", "", document)
-    for stem in korean_terms(query):
-        if stem in doc_compact:
-            found.append(stem)
+    found = [surface for key, surface in query.english.items() if key in document.english]
+    found += [stem for stem in query.korean if stem in document.compact]
     return found[:limit]
+
+
+def shared_terms(query: str, document: str, limit: int = 5) -> list[str]:
+    return shared(Terms(query), Terms(document), limit)
