@@ -24,6 +24,7 @@ from .index import VectorIndex, choose_index_kind
 from .text import split_passages
 
 ROOT = Path(__file__).resolve().parents[1]
+CHUNK = 256  # proposals per recommend_many call, the default chunk of io.score_frame
 
 
 def bench_texts(rec) -> list[str]:
@@ -72,8 +73,8 @@ def batch(rec, texts: list[str], n: int) -> dict:
     encode_queries(rec.embedder, passages)
     encode_only = time.perf_counter() - start
     start = time.perf_counter()
-    for i in range(0, n, 64):
-        rec.recommend_many(proposals[i:i + 64])
+    for i in range(0, n, CHUNK):  # as `recommender score` does
+        rec.recommend_many(proposals[i:i + CHUNK])
     total = time.perf_counter() - start
     return {"batch_n": n, "batch_s": total, "encode_only_s": encode_only, "batch_to_encode_ratio": total / encode_only,
             "batch_per_s": n / total}

@@ -98,7 +98,7 @@ class BatchResult:
 
 
 def score_frame(recommender, frame: pd.DataFrame, *, columns: dict[str, str] | None = None, top_k: int | None = None,
-                chunk_size: int = 64, progress: Callable[[int, int], None] | None = None,
+                chunk_size: int = 256, progress: Callable[[int, int], None] | None = None,
                 flag_config: FlagConfig | None = None) -> BatchResult:
     """Score every usable row and flag it; unusable rows go to `errors` with their spreadsheet row number."""
     columns = columns or find_columns(frame.columns)
