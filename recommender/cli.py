@@ -208,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug still gets one line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: internal error ({type(exc).__name__}: {exc}); run again with --debug for the traceback "
+              "and report it", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -32,6 +32,12 @@ FORMAT_VERSION = 1
 EXACT_SEARCH_LIMIT = 50_000
 
 
+def hnsw_ef_search(n_vectors: int) -> int:
+    """How widely an HNSW search looks: measured for recall@10 >= 0.95 against exact search
+    (benchmarks/hnsw_ef.py; at 1M vectors 1024 gives 0.950 in 3.0 ms, 2048 gives 0.967 in 6.4 ms)."""
+    return 256 if n_vectors < 200_000 else 2048
+
+
 def choose_index_kind(n_vectors: int) -> str:
     """'flat' (exact inner product) for small catalogues, 'hnsw' beyond EXACT_SEARCH_LIMIT."""
     if n_vectors < 0:
@@ -48,7 +54,7 @@ def _make_faiss_index(vectors: np.ndarray, kind: str):
     elif kind == "hnsw":
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 128
+        index.hnsw.efSearch = hnsw_ef_search(len(vectors))
     else:
         raise ValueError(f"index kind must be 'flat' or 'hnsw'; received {kind!r}")
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -86,6 +92,10 @@ class VectorIndex:
     def build(cls, vectors: np.ndarray, item_ids, languages, *, catalogue: str, embedder_id: str,
               fingerprint: str, kind: str | None = None) -> "VectorIndex":
         vectors = np.asarray(vectors, dtype=np.float32)
+        bad = next((i for i in item_ids if not str(i) or "\x00" in str(i)), None)
+        if bad is not None:
+            # numpy's fixed-width strings drop trailing NULs: such an id would come back changed
+            raise ValueError(f"item ids must be non-empty and free of NUL characters; received {bad!r}")
         if vectors.ndim != 2 or vectors.shape[0] != len(item_ids) or len(item_ids) != len(languages):
             raise ValueError(f"vectors {vectors.shape}, item_ids {len(item_ids)} and languages "
                              f"{len(languages)} must describe the same rows")
@@ -94,7 +104,8 @@ class VectorIndex:
             "format": FORMAT_VERSION, "catalogue": catalogue, "embedder": embedder_id,
             "dim": int(vectors.shape[1]), "count": int(vectors.shape[0]),
             "items": int(len(set(map(str, item_ids)))), "catalogue_fingerprint": fingerprint,
-            "index_kind": kind, "libraries": library_versions(),
+            "index_kind": kind, "ef_search": hnsw_ef_search(len(vectors)) if kind == "hnsw" else None,
+            "libraries": library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         return cls(np.asarray(item_ids, dtype=str), np.asarray(languages, dtype=str),
@@ -178,6 +189,8 @@ class VectorIndex:
         if index.ntotal != manifest["count"] or len(ids) != manifest["count"] or index.d != manifest["dim"]:
             raise StaleIndexError(f"index at {folder} holds {index.ntotal} vectors of dimension {index.d}, its "
                                   f"manifest says {manifest['count']} of {manifest['dim']}; {REBUILD_HINT}")
+        if manifest.get("ef_search"):
+            index.hnsw.efSearch = int(manifest["ef_search"])
         return cls(ids, langs, index, manifest)
 
 

@@ -55,6 +55,27 @@ def find_columns(columns, overrides: dict[str, str] | None = None) -> dict[str, 
     return found
 
 
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or CP949/EUC-KR; a file that mixes them is decoded line by line."""
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    lines = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        for encoding in ("utf-8", "cp949"):
+            try:
+                lines.append(line.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise InputError(f"{name}: line {number} is neither UTF-8 nor CP949/EUC-KR text; save the file as UTF-8")
+    log.info("%s mixes UTF-8 and CP949 lines; decoded line by line", name)
+    return "\n".join(lines).lstrip("\ufeff")
+
+
 def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
     """A proposals file as text columns: .csv (encoding detected), .xlsx, .jsonl or .parquet."""
     path = Path(path)
@@ -63,17 +84,15 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            raw = path.read_bytes()
-            for encoding in ("utf-8-sig", "cp949"):
-                try:
-                    text = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise InputError(f"{path.name} is neither UTF-8 nor CP949/EUC-KR text; save it as UTF-8 CSV")
+            import csv
             import io as _io
-            frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python")
+
+            text = decode_text(path.read_bytes(), path.name)
+            try:  # only real delimiters: an open sniffer picks letters on short files
+                sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t|").delimiter
+            except csv.Error:
+                sep = ","
+            frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
         elif suffix == ".xlsx":
             frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str).fillna("")
         elif suffix == ".jsonl":

@@ -28,6 +28,16 @@ COUNTRY_ALIASES = {
 }
 
 
+def looks_binary(text: str) -> bool:
+    """More than a third control characters or replacement marks (U+FFFD): bytes, not writing."""
+    if not text:
+        return False
+    sample = text[:10_000]
+    odd = sum(1 for ch in sample if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co")
+                                                       and ch not in "\n\r\t"))
+    return odd / len(sample) > 1 / 3
+
+
 def _key(name: str) -> str:
     name = unicodedata.normalize("NFC", str(name)).strip().lower()
     return re.sub(r"\s+", " ", name)
@@ -117,6 +127,9 @@ class Proposal:
             text = ""
         if not isinstance(text, str):
             raise InputError(f"proposal text must be a string; received {type(text).__name__}")
+        if looks_binary(text):
+            raise InputError("proposal text looks like binary data, not text (mostly control characters or "
+                             "undecodable bytes); give the description as text, or upload the document itself")
         text = normalise(text)
         if not re.search(r"[^\W\d_]", text):
             raise InputError("proposal text is empty or has no words: expected a description of the project "

@@ -68,6 +68,9 @@ def test_manifest_describes_the_build(tmp_path):
 
 
 def test_index_kind_heuristic():
+    from recommender.index import hnsw_ef_search
+
+    assert hnsw_ef_search(100_000) == 256 and hnsw_ef_search(1_000_000) == 2048
     assert choose_index_kind(1_000) == "flat"
     assert choose_index_kind(EXACT_SEARCH_LIMIT) == "hnsw"
     with pytest.raises(ValueError):
