@@ -60,7 +60,7 @@ class Term:
         cached = text.term_matches.get(self.phrase)
         if cached is None:
             cached = text.term_matches[self.phrase] = self._run(text)
-        return Match(set(cached.positions), set(cached.terms))
+        return cached  # shared, never mutated: operators build new matches from unions
 
     def _run(self, text: _Text) -> Match:
         if not self.parts:

@@ -24,7 +24,7 @@ from .index import VectorIndex, choose_index_kind
 from .text import split_passages
 
 ROOT = Path(__file__).resolve().parents[1]
-CHUNK = 256  # proposals per recommend_many call, the default chunk of io.score_frame
+CHUNK = 1024  # proposals per recommend_many call: the default chunk of io.score_file
 
 
 def bench_texts(rec) -> list[str]:

@@ -51,6 +51,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help=".jsonl, .csv or .xlsx")
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--sheet", default=None, help="sheet name of an .xlsx input (default: the first)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="score in this process, or on a Dask cluster (the 'dask' extra)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     for name in ("id", "text", "title", "country", "city", "sector", "budget"):
         p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
     defaults = FlagConfig()
@@ -85,15 +88,15 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def _progress(total: int):
-    """A progress bar on a terminal, nothing otherwise (logs and redirected output stay clean)."""
+def _progress():
+    """A progress bar (rows done) on a terminal, nothing otherwise (logs and redirected output stay clean)."""
     if not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm
 
-    with tqdm(total=total, unit="row", file=sys.stderr) as bar:
-        yield lambda done, _total: bar.update(done - bar.n)
+    with tqdm(unit="row", file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _open(args) -> Recommender:
@@ -167,29 +170,28 @@ def run(args) -> int:
             _print_table(result)
         return 0
     if args.command == "score":
-        from .io import find_columns, read_table, score_frame, write_results
+        from .io import score_file
 
-        frame = read_table(args.input, sheet=args.sheet)
         overrides = {"id": args.id_col, "text": args.text_col, "title": args.title_col,
                      "partner_country": args.country_col, "partner_city": args.city_col,
                      "sector": args.sector_col, "budget": args.budget_col}
-        columns = find_columns(frame.columns, overrides)
         try:
             flag_config = FlagConfig(near_duplicate=args.dup_threshold, similar_to_precedent=args.precedent_threshold,
                                      low_sdg11=args.sdg11_threshold, budget_factor=args.budget_factor)
         except ValueError as exc:
             raise InputError(str(exc)) from None
+        if not args.input.is_file():
+            raise InputError(f"input file {str(args.input)!r} does not exist")
         rec = _open(args)
-        with _progress(len(frame)) as progress:
-            batch = score_frame(rec, frame, columns=columns, top_k=args.top_k, flag_config=flag_config,
-                                progress=progress)
-        if not batch.results:
-            reasons = "; ".join(f"row {e['row']}: {e['reason']}" for e in batch.errors[:3])
-            raise RecommenderError(f"no row of {args.input.name} could be scored ({len(batch.errors)} rejected"
+        with _progress() as progress:
+            scored, errors, paths = score_file(rec, args.input, args.output, sheet=args.sheet, overrides=overrides,
+                                               top_k=args.top_k, flag_config=flag_config, progress=progress,
+                                               engine=args.engine, scheduler=args.scheduler)
+        if not scored:
+            reasons = "; ".join(f"row {e['row']}: {e['reason']}" for e in errors[:3])
+            raise RecommenderError(f"no row of {args.input.name} could be scored ({len(errors)} rejected"
                                    + (f"; {reasons}" if reasons else "; the file has no data rows") + ")")
-        paths = write_results(batch, args.output)
-        print(f"scored {len(batch.results)} proposal(s), rejected {len(batch.errors)}; wrote "
-              + ", ".join(str(p) for p in paths))
+        print(f"scored {scored} proposal(s), rejected {len(errors)}; wrote " + ", ".join(str(p) for p in paths))
         return 0
     raise AssertionError(args.command)
 

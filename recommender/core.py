@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
 from . import goal_model, ranking
 from .aurora import AuroraMatcher
@@ -90,6 +91,8 @@ class Recommender:
         self.data_dir = Path(data_dir)
         self.models_dir = Path(models_dir)
         self.embedder = make_embedder(embedder) if isinstance(embedder, str) else embedder
+        # the name other processes (Dask workers) need to load the same embedder; None for an object
+        self.embedder_spec = embedder if isinstance(embedder, str) else None
         self.config = config or RankingConfig()
         self.catalogues_: Catalogues | None = None
         self.indexes_: dict[str, VectorIndex] = {}
@@ -180,6 +183,12 @@ class Recommender:
         if self.catalogues_ is None or not self.indexes_:
             raise RecommenderError("the recommender is not loaded: call Recommender.open() (or build() / load()), "
                                    "or run `recommender build` first")
+
+    def precedent_budgets(self) -> dict[str, float]:
+        """Known budgets (KRW) of the precedents, by id."""
+        self._require_loaded()
+        p = self.catalogues_.precedents
+        return {pid: float(b) for pid, b in zip(p["id"], p["budget_krw"]) if pd.notna(b)}
 
     def check(self, proposal: Proposal | Mapping | str) -> Proposal:
         self._require_loaded()

@@ -32,20 +32,22 @@ class FlagConfig:
             raise ValueError(f"budget_factor must be above 1; received {self.budget_factor}")
 
 
-def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float) -> dict[str, list[str]]:
-    """For each proposal, the other proposals of the call whose vectors are at least `threshold` alike."""
+def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float, most: int = 5) -> dict[str, list[str]]:
+    """For each proposal, up to `most` other proposals of the call whose vectors are at least `threshold`
+    alike, closest first. Exact search for ordinary calls, an HNSW graph for very large ones, so the
+    work grows with the call, not with its square."""
     out: dict[str, list[str]] = {}
     if len(ids) < 2:
         return out
-    import faiss
+    from .index import VectorIndex
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    lims, scores, rows = index.range_search(vectors, float(threshold))
+    index = VectorIndex.build(vectors, [str(i) for i in range(len(ids))], ["-"] * len(ids), catalogue="call",
+                              embedder_id="call", fingerprint="call")
+    scores, rows = index.search(vectors, min(len(ids), most + 1))
     for i, pid in enumerate(ids):
-        others = [ids[j] for j in rows[lims[i]:lims[i + 1]] if j != i]
+        others = [ids[j] for s, j in zip(scores[i], rows[i]) if j >= 0 and j != i and s >= threshold][:most]
         if others:
             out[pid] = others
     return out

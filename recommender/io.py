@@ -8,7 +8,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -76,38 +76,82 @@ def decode_text(raw: bytes, name: str) -> str:
     return "\n".join(lines).lstrip("\ufeff")
 
 
-def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """A proposals file as text columns: .csv (encoding detected), .xlsx, .jsonl or .parquet."""
+def _read_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import csv
+    import io as _io
+
+    raw = path.read_bytes()
+    text = decode_text(raw, path.name)
+    del raw
+    try:  # only real delimiters: an open sniffer picks letters on short files
+        sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t|").delimiter
+    except csv.Error:
+        sep = ","
+    yield from pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, chunksize=chunk_rows)
+
+
+def _read_xlsx_chunks(path: Path, sheet, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
+    except (KeyError, IndexError):
+        raise InputError(f"{path.name} has no sheet {sheet!r}; its sheets are {book.sheetnames}") from None
+    rows = ws.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else f"column{i + 1}" for i, c in enumerate(next(rows, ()) or ())]
+    chunk = []
+    for row in rows:
+        chunk.append(["" if v is None else str(v) for v in row][: len(header)])
+        if len(chunk) >= chunk_rows:
+            yield pd.DataFrame(chunk, columns=header[: len(chunk[0])] if chunk else header)
+            chunk = []
+    if chunk or not header:
+        yield pd.DataFrame(chunk, columns=header)
+    book.close()
+
+
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.map(lambda v: v if isinstance(v, str) else str(v))
+
+
+def iter_table(path: str | Path, sheet: str | int | None = None, chunk_rows: int = 1024) -> Iterator[pd.DataFrame]:
+    """A proposals file in chunks of text columns: .csv (encoding detected), .xlsx, .jsonl or .parquet.
+
+    Only one chunk of rows is held at a time (a CSV's text is decoded whole, then parsed in chunks)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"input file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".jsonl", ".parquet"):
+        raise InputError(f"input must be .csv, .xlsx, .jsonl or .parquet; received {path.name!r}")
     try:
         if suffix == ".csv":
-            import csv
-            import io as _io
-
-            text = decode_text(path.read_bytes(), path.name)
-            try:  # only real delimiters: an open sniffer picks letters on short files
-                sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t|").delimiter
-            except csv.Error:
-                sep = ","
-            frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+            chunks = _read_csv_chunks(path, chunk_rows)
         elif suffix == ".xlsx":
-            frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str).fillna("")
+            chunks = _read_xlsx_chunks(path, sheet, chunk_rows)
         elif suffix == ".jsonl":
-            frame = pd.read_json(path, lines=True, dtype=False).astype(object).where(lambda f: f.notna(), "")
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path).astype(object).where(lambda f: f.notna(), "")
+            chunks = (_text_frame(c) for c in pd.read_json(path, lines=True, dtype=False, chunksize=chunk_rows))
         else:
-            raise InputError(f"input must be .csv, .xlsx, .jsonl or .parquet; received {path.name!r}")
+            import pyarrow.parquet as pq
+
+            chunks = (_text_frame(batch.to_pandas())
+                      for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows))
+        for chunk in chunks:
+            chunk.columns = [str(c).strip() for c in chunk.columns]
+            yield chunk
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise many kinds for a damaged file
-        raise InputError(f"cannot read {path.name} as {suffix or 'a table'} ({type(exc).__name__}: {exc}); "
+    except Exception as exc:  # noqa: BLE001 - pandas/openpyxl/pyarrow raise many kinds for a damaged file
+        raise InputError(f"cannot read {path.name} as {suffix} ({type(exc).__name__}: {exc}); "
                          "check that the file is complete and of the type its name says") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+
+
+def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """A whole proposals file as text columns (for small files; `iter_table` reads in chunks)."""
+    chunks = list(iter_table(path, sheet))
+    return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
 
 
 @dataclass
@@ -116,57 +160,99 @@ class BatchResult:
     errors: list[dict] = field(default_factory=list)  # {"row", "id", "reason"}
 
 
-def score_frame(recommender, frame: pd.DataFrame, *, columns: dict[str, str] | None = None, top_k: int | None = None,
-                chunk_size: int = 256, progress: Callable[[int, int], None] | None = None,
-                flag_config: FlagConfig | None = None) -> BatchResult:
-    """Score every usable row and flag it; unusable rows go to `errors` with their spreadsheet row number."""
-    columns = columns or find_columns(frame.columns)
+@dataclass
+class ChunkResult:
+    results: list[dict]
+    errors: list[dict]
+    vectors: np.ndarray  # float16, one per result: for near-duplicate flags across the whole call
+
+
+def score_chunk(recommender, frame: pd.DataFrame, columns: dict[str, str], first_row: int, *,
+                top_k: int | None = None, flag_config: FlagConfig | None = None) -> ChunkResult:
+    """Score one partition of a call: a pure function of its rows (the local and Dask engines share it).
+
+    first_row is the spreadsheet row of the partition's first row (the header is row 1). Rows that
+    cannot be scored become errors; blank rows are skipped; ids default to `row<N>`.
+    """
     flag_config = flag_config or FlagConfig()
-    precedents = recommender.catalogues_.precedents
-    budgets = {pid: float(b) for pid, b in zip(precedents["id"], precedents["budget_krw"]) if pd.notna(b)}
-    out = BatchResult()
-    pending: list[tuple[int, str, object]] = []
-    seen_ids: set[str] = set()
-    vectors: list[np.ndarray] = []
-
-    def flush():
-        if not pending:
-            return
-        results, chunk_vectors = recommender.recommend_many([p for _, _, p in pending], top_k=top_k,
-                                                            return_vectors=True)
-        vectors.append(chunk_vectors.astype(np.float16))  # half precision: enough for a 0.9 cosine test
-        for (row, pid, proposal), result in zip(pending, results):
-            result["flags"] = proposal_flags(result, proposal.budget, budgets, flag_config)
-            out.results.append({"id": pid, "row": row, **result})
-        pending.clear()
-
+    budgets = recommender.precedent_budgets()
+    errors, rows, proposals = [], [], []
     for i, record in enumerate(frame.to_dict("records")):
-        row = i + 2  # the header is row 1
-        values = {f: record.get(c, "") for f, c in columns.items()}
-        pid = str(values.get("id") or "").strip() or f"row{row}"
+        row = first_row + i
         if all(not str(v).strip() for v in record.values()):
             continue  # a blank line is not a proposal
-        if pid in seen_ids:
-            out.errors.append({"row": row, "id": pid, "reason": f"duplicate id {pid!r}; ids must be unique"})
-            continue
+        values = {f: record.get(c, "") for f, c in columns.items()}
+        pid = str(values.get("id") or "").strip() or f"row{row}"
         try:
             proposal = recommender.check(values)
         except InputError as exc:
-            out.errors.append({"row": row, "id": pid, "reason": str(exc)})
+            errors.append({"row": row, "id": pid, "reason": str(exc)})
             continue
-        seen_ids.add(pid)
-        pending.append((row, pid, proposal))
-        if len(pending) >= chunk_size:
-            flush()
+        rows.append((row, pid))
+        proposals.append(proposal)
+    if not proposals:
+        return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16))
+    results, vectors = recommender.recommend_many(proposals, top_k=top_k, return_vectors=True)
+    out = []
+    for (row, pid), proposal, result in zip(rows, proposals, results):
+        result["flags"] = proposal_flags(result, proposal.budget, budgets, flag_config)
+        out.append({"id": pid, "row": row, **result})
+    return ChunkResult(out, errors, vectors.astype(np.float16))  # half precision is enough for a 0.9 cosine
+
+
+class CallScorer:
+    """Collects scored chunks in row order: duplicate ids become errors, vectors are kept for the
+    near-duplicate flags, results go to `sink` (a list, or a spool file for large calls)."""
+
+    def __init__(self, sink, flag_config: FlagConfig):
+        self.sink, self.flag_config = sink, flag_config
+        self.errors: list[dict] = []
+        self.ids: list[str] = []
+        self.vectors: list[np.ndarray] = []
+        self.seen: set[str] = set()
+
+    def add(self, chunk: ChunkResult) -> None:
+        keep = []
+        for n, result in enumerate(chunk.results):
+            if result["id"] in self.seen:
+                self.errors.append({"row": result["row"], "id": result["id"],
+                                    "reason": f"duplicate id {result['id']!r}; ids must be unique"})
+                continue
+            self.seen.add(result["id"])
+            self.ids.append(result["id"])
+            keep.append(n)
+            self.sink(result)
+        if keep:
+            self.vectors.append(chunk.vectors[keep])
+        self.errors.extend(chunk.errors)
+
+    def duplicates(self) -> dict[str, list[str]]:
+        if not self.vectors:
+            return {}
+        return near_duplicates(self.ids, np.vstack(self.vectors).astype(np.float32), self.flag_config.near_duplicate)
+
+
+def add_duplicate_flags(result: dict, duplicates: dict[str, list[str]]) -> dict:
+    result["flags"] = [f"near_duplicate_of:{other}" for other in duplicates.get(result["id"], [])] + result["flags"]
+    return result
+
+
+def score_frame(recommender, frame: pd.DataFrame, *, columns: dict[str, str] | None = None, top_k: int | None = None,
+                chunk_size: int = 256, progress: Callable[[int, int], None] | None = None,
+                flag_config: FlagConfig | None = None) -> BatchResult:
+    """Score every usable row of a frame in memory and flag it (the app's screening page)."""
+    columns = columns or find_columns(frame.columns)
+    flag_config = flag_config or FlagConfig()
+    results: list[dict] = []
+    scorer = CallScorer(results.append, flag_config)
+    for start in range(0, len(frame), chunk_size):
+        scorer.add(score_chunk(recommender, frame.iloc[start:start + chunk_size], columns, start + 2, top_k=top_k,
+                               flag_config=flag_config))
         if progress:
-            progress(i + 1, len(frame))
-    flush()
-    if vectors:
-        duplicates = near_duplicates([r["id"] for r in out.results], np.vstack(vectors).astype(np.float32),
-                                     flag_config.near_duplicate)
-        for r in out.results:
-            r["flags"] = [f"near_duplicate_of:{other}" for other in duplicates.get(r["id"], [])] + r["flags"]
-    return out
+            progress(min(start + chunk_size, len(frame)), len(frame))
+    duplicates = scorer.duplicates()
+    return BatchResult([add_duplicate_flags(r, duplicates) for r in results],
+                       sorted(scorer.errors, key=lambda e: e["row"]))
 
 
 def neutralise(value):
@@ -176,53 +262,140 @@ def neutralise(value):
     return value
 
 
+def summary_row(r: dict, top_n: int = 3) -> dict:
+    return {
+        "id": r["id"], "row": r["row"],
+        "present_goals": ";".join(str(g["goal"]) for g in r["sdg_goals"] if g["present"]),
+        "top_targets": ";".join(t["id"] for t in r["sdg_targets"][:top_n]),
+        "top_precedents": ";".join(p["id"] for p in r["precedents"][:top_n]),
+        "top_local_governments": ";".join(f"{g['code']} {g['name_en']}" for g in r["local_governments"][:top_n]),
+        "target_1_score": r["sdg_targets"][0]["score"] if r["sdg_targets"] else None,
+        "flags": ";".join(r.get("flags", [])),
+    }
+
+
+def long_items(r: dict, key: str) -> list[dict]:
+    return [{"proposal_id": r["id"], "rank": rank,
+             **{k: (";".join(v) if isinstance(v, list) else v) for k, v in item.items() if not isinstance(v, dict)}}
+            for rank, item in enumerate(r[key], start=1)]
+
+
 def summary_rows(results: list[dict], top_n: int = 3) -> pd.DataFrame:
-    rows = []
-    for r in results:
-        rows.append({
-            "id": r["id"], "row": r["row"],
-            "present_goals": ";".join(str(g["goal"]) for g in r["sdg_goals"] if g["present"]),
-            "top_targets": ";".join(t["id"] for t in r["sdg_targets"][:top_n]),
-            "top_precedents": ";".join(p["id"] for p in r["precedents"][:top_n]),
-            "top_local_governments": ";".join(f"{g['code']} {g['name_en']}" for g in r["local_governments"][:top_n]),
-            "target_1_score": r["sdg_targets"][0]["score"] if r["sdg_targets"] else None,
-            "flags": ";".join(r.get("flags", [])),
-        })
-    return pd.DataFrame(rows)
+    return pd.DataFrame([summary_row(r, top_n) for r in results])
 
 
 def long_rows(results: list[dict], key: str) -> pd.DataFrame:
-    rows = []
-    for r in results:
-        for rank, item in enumerate(r[key], start=1):
-            flat = {k: (";".join(v) if isinstance(v, list) else v) for k, v in item.items()
-                    if not isinstance(v, dict)}
-            rows.append({"proposal_id": r["id"], "rank": rank, **flat})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([row for r in results for row in long_items(r, key)])
+
+
+LONG_SHEETS = ("sdg_targets", "precedents", "local_governments")
 
 
 def write_results(batch: BatchResult, path: str | Path) -> list[Path]:
-    """Write .jsonl, .csv or .xlsx, plus `<stem>.errors.csv` when rows were rejected. Returns the paths."""
+    return write_stream(iter(batch.results), batch.errors, path)
+
+
+def write_stream(results: Iterator[dict], errors: list[dict], path: str | Path) -> list[Path]:
+    """Write results one at a time (.jsonl, .csv summary, or .xlsx summary + long sheets, in
+    write-only mode), plus `<stem>.errors.csv` when rows were rejected. Returns the paths written."""
+    import csv
+
     path = Path(path)
     suffix = path.suffix.lower()
-    written = []
+    if suffix not in (".jsonl", ".csv", ".xlsx"):
+        raise InputError(f"output must end in .jsonl, .csv or .xlsx; received {path.name!r}")
     if suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as handle:
-            for r in batch.results:
+            for r in results:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
     elif suffix == ".csv":
-        summary_rows(batch.results).map(neutralise).to_csv(path, index=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            summary_rows(batch.results).map(neutralise).to_excel(writer, sheet_name="summary", index=False)
-            for key in ("sdg_targets", "precedents", "local_governments"):
-                long_rows(batch.results, key).map(neutralise).to_excel(writer, sheet_name=key[:31], index=False)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = None
+            for r in results:
+                row = {k: neutralise(v) for k, v in summary_row(r).items()}
+                if writer is None:
+                    writer = csv.DictWriter(handle, fieldnames=list(row))
+                    writer.writeheader()
+                writer.writerow(row)
     else:
-        raise InputError(f"output must end in .jsonl, .csv or .xlsx; received {path.name!r}")
-    written.append(path)
-    if batch.errors:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheets = {name: book.create_sheet(name) for name in ("summary", *LONG_SHEETS)}
+        headers: dict[str, list[str]] = {}
+
+        def put(name: str, row: dict) -> None:
+            if name not in headers:
+                headers[name] = list(row)
+                sheets[name].append(headers[name])
+            sheets[name].append([neutralise(row.get(h)) for h in headers[name]])
+
+        for r in results:
+            put("summary", summary_row(r))
+            for key in LONG_SHEETS:
+                for item in long_items(r, key):
+                    put(key, item)
+        book.save(path)
+    written = [path]
+    if errors:
         err_path = path.with_name(path.stem + ".errors.csv")
-        pd.DataFrame(batch.errors, columns=["row", "id", "reason"]).map(neutralise).to_csv(
+        pd.DataFrame(sorted(errors, key=lambda e: e["row"]), columns=["row", "id", "reason"]).map(neutralise).to_csv(
             err_path, index=False, encoding="utf-8-sig")
         written.append(err_path)
     return written
+
+
+def score_file(recommender, source: str | Path, output: str | Path, *, sheet=None,
+               overrides: dict[str, str] | None = None, top_k: int | None = None,
+               flag_config: FlagConfig | None = None, chunk_rows: int = 1024,
+               progress: Callable[[int], None] | None = None, engine: str = "local",
+               scheduler: str | None = None) -> tuple[int, list[dict], list[Path]]:
+    """Score a proposals file of any size with bounded memory.
+
+    Chunks are read one at a time and scored (in process, or on a Dask cluster with engine="dask");
+    results are spooled to a temporary JSONL next to the output, then written out with the
+    near-duplicate flags that needed the whole call. Returns (scored, errors, paths written).
+    """
+    import tempfile
+
+    flag_config = flag_config or FlagConfig()
+    output = Path(output)
+    chunks = iter_table(source, sheet, chunk_rows)
+    first = next(chunks, None)
+    if first is None:
+        return 0, [], []
+    columns = find_columns(first.columns, overrides)
+
+    def numbered():
+        row = 2
+        for chunk in _chain(first, chunks):
+            yield chunk, row
+            row += len(chunk)
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=output.parent) as spool:
+        scorer = CallScorer(lambda r: spool.write(json.dumps(r, ensure_ascii=False) + "\n"), flag_config)
+        if engine == "dask":
+            from .distributed import score_chunks_on_dask
+
+            for result in score_chunks_on_dask(recommender, numbered(), columns, top_k=top_k,
+                                               flag_config=flag_config, scheduler=scheduler):
+                scorer.add(result)
+                if progress:
+                    progress(len(result.results) + len(result.errors))
+        elif engine == "local":
+            for chunk, row in numbered():
+                scorer.add(score_chunk(recommender, chunk, columns, row, top_k=top_k, flag_config=flag_config))
+                if progress:
+                    progress(len(chunk))
+        else:
+            raise InputError(f"engine must be 'local' or 'dask'; received {engine!r}")
+        duplicates = scorer.duplicates()
+        spool.seek(0)
+        results = (add_duplicate_flags(json.loads(line), duplicates) for line in spool)
+        paths = write_stream(results, scorer.errors, output) if scorer.ids else []
+        return len(scorer.ids), sorted(scorer.errors, key=lambda e: e["row"]), paths
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest

@@ -94,3 +94,38 @@ def test_a_precedent_copy_is_flagged(recommender, models_dir, tmp_path):
     out = tmp_path / "o.jsonl"
     assert main(["score", str(src), "-o", str(out), "--models-dir", str(models_dir)]) == 0
     assert "similar_to_precedent:C021" in json.loads(out.read_text())["flags"]
+
+
+def _call(tmp_path, n=9):
+    texts = ["캄보디아 소방차 지원과 소방관 교육", "Water supply for Lak Sao, Laos", "몽골 사막화 방지 숲 조성",
+             "Bus management system for Ulaanbaatar"]
+    frame = pd.DataFrame({"id": [f"P{i}" for i in range(n)], "text": [texts[i % 4] for i in range(n)]})
+    frame.loc[4, "text"] = ""  # one bad row in the middle
+    frame.loc[7, "id"] = "P1"  # a duplicate id in a later chunk
+    path = tmp_path / "call.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_chunked_scoring_equals_scoring_the_whole_file(recommender, tmp_path):
+    from recommender.io import score_file
+
+    source = _call(tmp_path)
+    small = score_file(recommender, source, tmp_path / "small.jsonl", chunk_rows=2)
+    whole = score_file(recommender, source, tmp_path / "whole.jsonl", chunk_rows=1000)
+    assert small[0] == whole[0] == 7
+    assert [e["row"] for e in small[1]] == [e["row"] for e in whole[1]] == [6, 9]
+    assert (tmp_path / "small.jsonl").read_text() == (tmp_path / "whole.jsonl").read_text()
+    # same texts repeat every 4 rows: their proposals are near duplicates of each other
+    first = json.loads((tmp_path / "small.jsonl").read_text().splitlines()[0])
+    assert first["id"] == "P0" and "near_duplicate_of:P8" in first["flags"]
+
+
+def test_dask_engine_gives_the_same_output_on_a_local_cluster(recommender, tmp_path):
+    from recommender.io import score_file
+
+    source = _call(tmp_path)
+    local = score_file(recommender, source, tmp_path / "local.jsonl", chunk_rows=3)
+    dask = score_file(recommender, source, tmp_path / "dask.jsonl", chunk_rows=3, engine="dask")
+    assert local[0] == dask[0] and local[1] == dask[1]
+    assert (tmp_path / "local.jsonl").read_text() == (tmp_path / "dask.jsonl").read_text()

@@ -11,6 +11,15 @@ def test_near_duplicates_pairs_only_close_vectors():
     assert near_duplicates(["a"], v[:1], 0.5) == {}
 
 
+def test_near_duplicates_are_capped_and_closest_first():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=8).astype(np.float32)
+    v = np.stack([base + 0.01 * i * rng.normal(size=8).astype(np.float32) for i in range(10)])
+    out = near_duplicates([f"p{i}" for i in range(10)], v, 0.9, most=3)
+    assert all(len(others) == 3 for others in out.values())
+    assert out["p0"][0] == "p1"  # the least perturbed copy is the closest
+
+
 def _result(goal11=0.8, sdg11_in_top=True, dense=(0.5, 0.4), precedents=("C1", "C2")):
     return {"sdg_goals": [{"goal": g, "score": goal11 if g == 11 else 0.1, "present": False} for g in range(1, 18)],
             "sdg_targets": [{"id": "11.5" if sdg11_in_top else "3.1", "is_sdg11": sdg11_in_top}],
