@@ -150,6 +150,16 @@ def render_governments(result: dict, L: dict, lang: str) -> None:
         st.map(pd.DataFrame(points), color="color", size="size")
 
 
+def render_result(rec: Recommender, result: dict, L: dict, lang: str) -> None:
+    tab_t, tab_p, tab_g = st.tabs([L["tab_targets"], L["tab_precedents"], L["tab_lgs"]])
+    with tab_t:
+        render_targets(rec, result, L)
+    with tab_p:
+        render_precedents(rec, result, L, lang)
+    with tab_g:
+        render_governments(result, L, lang)
+
+
 def result_workbook(results: list[dict]) -> bytes:
     buffer = io.BytesIO()
     batch = BatchResult(results=results)
@@ -217,13 +227,7 @@ def page_draft(rec: Recommender, L: dict, lang: str) -> None:
         return
     for warning in result.get("warnings", []):
         st.info(warning)
-    tab_t, tab_p, tab_g = st.tabs([L["tab_targets"], L["tab_precedents"], L["tab_lgs"]])
-    with tab_t:
-        render_targets(rec, result, L)
-    with tab_p:
-        render_precedents(rec, result, L, lang)
-    with tab_g:
-        render_governments(result, L, lang)
+    render_result(rec, result, L, lang)
     col_a, col_b = st.columns(2)
     col_a.download_button(L["download"], result_workbook([{"id": "proposal", "row": 1, **result}]),
                           file_name="matches.xlsx", key="download_xlsx",
@@ -278,13 +282,7 @@ def page_screen(rec: Recommender, L: dict, lang: str) -> None:
     pick = st.selectbox(L["detail"], list(shown["id"]), key="detail_id")
     if pick is not None:
         result = next(r for r in batch.results if r["id"] == pick)
-        tab_t, tab_p, tab_g = st.tabs([L["tab_targets"], L["tab_precedents"], L["tab_lgs"]])
-        with tab_t:
-            render_targets(rec, result, L)
-        with tab_p:
-            render_precedents(rec, result, L, lang)
-        with tab_g:
-            render_governments(result, L, lang)
+        render_result(rec, result, L, lang)
     st.download_button(L["download_call"], result_workbook(batch.results), file_name="screening.xlsx",
                        key="download_call", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -94,12 +94,9 @@ def _pdf(data: bytes, name: str) -> str:
 
 
 def _txt(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{name}: the text is neither UTF-8 nor CP949/EUC-KR; save it as UTF-8")
+    from .io import decode_text
+
+    return decode_text(data, name)
 
 
 def extract_text(data: bytes, name: str) -> str:
