@@ -17,8 +17,8 @@ import pandas as pd
 from . import goal_model, ranking
 from .aurora import AuroraMatcher
 from .catalogue import INDEXED, Catalogues, load_catalogues, split_codes
-from .embedders import (DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries,
-                        make_embedder)
+from .embedders import (DEFAULT_EMBEDDER, Embedder, USEEmbedder, detect_language, encode_documents, encode_queries,
+                        find_part, l2_normalise, make_embedder)
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .index import VectorIndex, build_lock
 from .lexical import LexicalScorer
@@ -97,6 +97,7 @@ class Recommender:
         self.catalogues_: Catalogues | None = None
         self.indexes_: dict[str, VectorIndex] = {}
         self._lock = threading.Lock()
+        self._goal_part: Embedder | None = None
 
     # ---------------------------------------------------------------- build / save / load
     def _prepare(self) -> None:
@@ -113,9 +114,13 @@ class Recommender:
         self.prec_targets_ = [[self.target_pos_[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
         self.lexical_ = {name: LexicalScorer().fit(_lexical_documents(cat, name)) for name in INDEXED}
         self.aurora_ = AuroraMatcher(dict(zip(targets["id"], targets["aurora_query"])))
-        path = self.data_dir / goal_model.FILE_NAME
-        # Missing only while the model is being fitted for the first time (`recommender evaluate --fit-goal-model`).
-        self.goal_model_ = goal_model.GoalDecision.load(path) if path.is_file() else None
+        # Kept, not raised, when missing or outdated: `recommender evaluate --fit-goal-model` must be
+        # able to open the recommender to (re)fit it. Recommending raises it.
+        self.goal_model_, self.goal_model_error_ = None, None
+        try:
+            self.goal_model_ = goal_model.GoalDecision.load(self.data_dir / goal_model.FILE_NAME)
+        except CatalogueError as exc:
+            self.goal_model_error_ = exc
         # Plain rows and their terms, made once: the per-proposal work must not go through pandas.
         self.target_rows_ = targets.to_dict("records")
         self.prec_rows_ = cat.precedents.to_dict("records")
@@ -292,22 +297,50 @@ class Recommender:
                                     cfg.target_weights)
         goal_features = goal_model.goal_features(target_score, dense_t, lex_t, kw_t, self.target_goals_)
         top = int(ranking.rank_order(target_score, self.target_ids_)[0])
-        return dict(top_goal=int(self.target_goals_[top]), top_support=float(prop_t[top]),cand=cand, dense_p=dense_p, lex_p=lex_p, in_country=in_country, prec_score=prec_score,
+        return dict(top_goal=int(self.target_goals_[top]), top_support=float(prop_t[top]), cand=cand, dense_p=dense_p, lex_p=lex_p, in_country=in_country, prec_score=prec_score,
                     full_score=full_score, dense_t=dense_t, lex_t=lex_t, kw_t=kw_t, hits=hits, prop_t=prop_t,
                     via=via, target_score=target_score, goal_features=goal_features)
 
-    def goal_evidence(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For fitting and evaluating the goal decision: features (n, 17, n_features), the goal of each
-        text's top target (n,), and the precedent support of that target (n,)."""
+    def _goal_encoder(self) -> tuple[Embedder, int | None]:
+        """The embedder the goal classifier reads, and where its block sits in our query vectors
+        (None when our embedder lacks it and texts must be encoded again)."""
+        found = find_part(self.embedder, goal_model.CLASSIFIER_PART)
+        if found is not None:
+            return found
+        if self._goal_part is None:
+            self._goal_part = USEEmbedder()
+        return self._goal_part, None
+
+    def _goal_vector(self, text: str, q: np.ndarray) -> np.ndarray:
+        """The unit vector the goal classifier reads for one text (mean over its passages)."""
+        part, start = self._goal_encoder()
+        block = part.encode(split_passages(text)) if start is None else l2_normalise(q[:, start:start + part.dim])
+        return l2_normalise(block.mean(axis=0, keepdims=True))[0]
+
+    def goal_target_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The target texts (both languages where we have them) as the goal classifier reads them,
+        with the goal of each: the classifier's prior knowledge of what each goal is about."""
+        self._require_loaded()
+        ids, texts, _ = _documents(self.catalogues_, "sdg_targets")
+        part, _ = self._goal_encoder()
+        goals = np.array([int(self.target_goals_[self.target_pos_[i]]) for i in ids])
+        return part.encode(texts, kind="document"), goals
+
+    def goal_evidence(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For fitting and evaluating the goal decision: signal features (n, 17, n_signal_features),
+        the goal classifier's input vectors (n, dim), the goal of each text's top target (n,), and
+        the precedent support of that target (n,)."""
         self._require_loaded()
         passages = [split_passages(t) for t in texts]
         vectors = encode_queries(self.embedder, [s for g in passages for s in g])
-        features, top_goal, support, start = [], [], [], 0
+        features, goal_vectors, top_goal, support, start = [], [], [], [], 0
         for text, group in zip(texts, passages):
-            sig = self._signals(text, vectors[start:start + len(group)], None)
+            q = vectors[start:start + len(group)]
+            sig = self._signals(text, q, None)
             features.append(sig["goal_features"]); top_goal.append(sig["top_goal"]); support.append(sig["top_support"])
+            goal_vectors.append(self._goal_vector(text, q))
             start += len(group)
-        return np.stack(features), np.array(top_goal), np.array(support)
+        return np.stack(features), np.stack(goal_vectors), np.array(top_goal), np.array(support)
 
     def _rank(self, proposal: Proposal, q: np.ndarray, top_k: int, lang: str, lexical: dict) -> dict:
         cat, cfg = self.catalogues_, self.config
@@ -320,11 +353,11 @@ class Recommender:
         dense_t, lex_t, kw_t, hits, prop_t, via, target_score = (
             sig[k] for k in ("dense_t", "lex_t", "kw_t", "hits", "prop_t", "via", "target_score"))
         if self.goal_model_ is None:
-            raise CatalogueError(str(self.data_dir / goal_model.FILE_NAME), "file not found; it holds the SDG goal "
-                                 "decision model (`recommender evaluate --fit-goal-model` writes it)")
+            raise self.goal_model_error_
         decision = self.goal_model_
         supported = sig["top_goal"] if sig["top_support"] >= decision.precedent_support else None
-        probability, present = decision.decide(sig["goal_features"], detect_language(proposal.text), supported)
+        probability, present = decision.decide(sig["goal_features"], self._goal_vector(text, q),
+                                               detect_language(proposal.text), supported)
         goals = [{"goal": g, "present": bool(present[g - 1]),
                   "score": round(float(probability[g - 1]), 4)} for g in range(1, 18)]
 

@@ -241,5 +241,19 @@ def encode_documents(embedder: Embedder, texts: Sequence[str], languages: Sequen
     return vectors
 
 
+def find_part(embedder: Embedder, prefix: str) -> tuple[Embedder, int] | None:
+    """(the part whose id starts with `prefix`, where its block starts in the embedder's vectors), or
+    None when the embedder has no such part."""
+    if embedder.id.startswith(prefix):
+        return embedder, 0
+    if isinstance(embedder, FusedEmbedder):
+        start = 0
+        for part in embedder.parts:
+            if part.id.startswith(prefix):
+                return part, start
+            start += part.dim
+    return None
+
+
 def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     return embedder.encode(texts, kind="query")

@@ -7,7 +7,7 @@ set of coefficients serves all 17 goals. The coefficients are fitted by `recomme
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +17,20 @@ from .errors import CatalogueError
 FILE_NAME = "goal_model.json"
 # Scale-free on purpose: absolute cosines differ between languages, models and text lengths (a short
 # Korean proposal scores lower everywhere than a long English paragraph), so each goal is described
-# by how far its best target stands out from the text's own 169 target scores.
-FEATURES = ("z_fused", "z_dense", "fused_margin", "dense_margin", "keyword", "keyword_targets", "inverse_rank",
-            "best_dense")
+# mostly by how far its best target stands out from the text's own 169 target scores.
+SIGNAL_FEATURES = ("z_fused", "z_dense", "fused_margin", "dense_margin", "keyword", "keyword_targets", "inverse_rank",
+                   "best_dense", "z_lexical", "lexical_margin", "best_lexical", "mean_dense")
+# The goal classifier's score for the goal, added by GoalDecision (it needs the text's vector).
+FEATURES = SIGNAL_FEATURES + ("classifier",)
+# Features whose level moves with the language of the text; GoalDecision shifts them per language.
+ABSOLUTE_FEATURES = ("best_dense", "best_lexical", "mean_dense", "classifier")
+# The embedder part whose vectors the goal classifier reads: multilingual, so one classifier serves
+# Korean and English texts alike.
+CLASSIFIER_PART = "use-m3"
+# Signals that cannot read a language: the Aurora queries are English, and only the SDG 11 targets
+# have Korean text for the character n-grams to meet, so for Korean they say "absent" everywhere
+# but SDG 11. They are left out of a Korean text's decision rather than read as evidence.
+LANGUAGE_BLIND = {"ko": ["keyword", "keyword_targets", "z_lexical", "lexical_margin", "best_lexical"]}
 
 
 def _per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarray:
@@ -33,23 +44,71 @@ def _per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarra
 
 def goal_features(target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarray, keyword: np.ndarray,
                   target_goals: np.ndarray) -> np.ndarray:
-    """(17, len(FEATURES)): per goal, how its best target stands out among all targets of the text."""
+    """(17, len(SIGNAL_FEATURES)): per goal, how its best target stands out among all targets of the text."""
     def z(values: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         spread = values.std() + 1e-6
         return (best - values.mean()) / spread, (best - best.max()) / spread
 
     fused = np.asarray(target_score, dtype=np.float64)
     dense = np.asarray(dense, dtype=np.float64)
+    lexical = np.asarray(lexical, dtype=np.float64)
     best_fused = _per_goal(fused, target_goals, np.maximum)
     best_dense = _per_goal(dense, target_goals, np.maximum)
+    best_lexical = _per_goal(lexical, target_goals, np.maximum)
     z_fused, fused_margin = z(fused, best_fused)
     z_dense, dense_margin = z(dense, best_dense)
+    z_lexical, lexical_margin = z(lexical, best_lexical)
+    # how broadly the text speaks to the goal, beside how well it meets its best target
+    counts = _per_goal(np.ones_like(dense), target_goals, np.add)
+    mean_dense = _per_goal(dense, target_goals, np.add) / counts
     kw = _per_goal(keyword, target_goals, np.maximum)
     kw_count = _per_goal(keyword, target_goals, np.add)
     rank = np.empty(17)
     rank[np.argsort(-z_fused, kind="stable")] = np.arange(1, 18)
     return np.column_stack([z_fused, z_dense, fused_margin, dense_margin, kw, np.minimum(kw_count, 3) / 3,
-                            1.0 / rank, best_dense]).astype(np.float32)
+                            1.0 / rank, best_dense, z_lexical, lexical_margin, best_lexical,
+                            mean_dense]).astype(np.float32)
+
+
+@dataclass
+class GoalClassifier:
+    """One linear model per goal over a text's multilingual sentence vector.
+
+    The target signals say how close a text comes to the wording of the SDG targets; this says how
+    close it comes to texts that experts did (or did not) judge to serve the goal. Each goal's model
+    learns from the labelled rows of that goal, from rows labelled present for another goal (as weak
+    negatives: a text about one goal is seldom about a second), and from the 169 target texts. Only
+    coefficients are kept, never the labelled texts.
+    """
+
+    coef: list[list[float]]
+    intercept: list[float]
+    part: str = CLASSIFIER_PART
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """(n, 17) decision values for unit vectors (n, dim)."""
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float64)) @ np.asarray(self.coef).T + np.asarray(self.intercept)
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, goals: np.ndarray, labels: np.ndarray, target_vectors: np.ndarray,
+            target_goals: np.ndarray, *, other_goal_weight: float = 0.3, target_weight: float = 1.0,
+            c: float = 1.0) -> "GoalClassifier":
+        from sklearn.linear_model import LogisticRegression
+
+        vectors, goals, labels = np.asarray(vectors), np.asarray(goals), np.asarray(labels)
+        coef, intercept = [], []
+        for g in range(1, 18):
+            own = goals == g
+            other = (goals != g) & (labels == 1)
+            x = np.vstack([vectors[own], vectors[other], target_vectors])
+            y = np.concatenate([labels[own], np.zeros(other.sum()), (np.asarray(target_goals) == g).astype(int)])
+            w = np.concatenate([np.ones(own.sum()), np.full(other.sum(), other_goal_weight),
+                                np.full(len(target_vectors), target_weight)])
+            model = LogisticRegression(C=c, max_iter=3000).fit(x, y, sample_weight=w)
+            coef.append([round(float(v), 6) for v in model.coef_[0]])
+            intercept.append(round(float(model.intercept_[0]), 6))
+        return cls(coef, intercept)
+
 
 @dataclass
 class GoalModel:
@@ -82,47 +141,104 @@ class GoalModel:
 
 @dataclass
 class GoalDecision:
-    """The model, a per-language shift of the one absolute feature, and the precedent rule.
+    """The goal classifier, the model over all features, per-language shifts, and the precedent rule.
 
-    best_dense is the only feature whose level depends on the language (USE scores Korean lower than
-    the fused model scores English); `language_offsets` adds the mean gap, measured on paired
-    translations of the gold proposals, so that one model serves both languages. A goal is also
-    present when it holds the top-ranked target and a precedent at least `precedent_support` alike
-    lent that target: evidence from past cases that the labelled snippets could not teach the model.
+    Absolute features (ABSOLUTE_FEATURES) sit lower for Korean texts than for English ones (USE scores
+    Korean lower than the fused model scores English, and few catalogue texts are in Korean);
+    `language_offsets[lang][feature]` adds the mean gap, measured on paired translations of the gold
+    proposals, so that one model serves both languages. A goal is also present when it holds the
+    top-ranked target and a precedent at least `precedent_support` alike lent that target: evidence
+    from past cases that the labelled snippets could not teach the model.
     """
 
     model: GoalModel
-    language_offsets: dict[str, float]
+    classifier: GoalClassifier
+    language_offsets: dict[str, dict[str, float]]
     precedent_support: float = 0.4
+    language_blind: dict[str, list[str]] = field(default_factory=lambda: dict(LANGUAGE_BLIND))
 
-    def decide(self, features: np.ndarray, lang: str, supported_goal: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def features(self, signal_features: np.ndarray, vector: np.ndarray, lang: str) -> np.ndarray:
+        """(17, len(FEATURES)) for one text: its signal features, the classifier's scores, the shifts,
+        and the features blind to the language set to the model's mean (so they weigh nothing)."""
+        scores = self.classifier.scores(vector)[0]
+        features = np.column_stack([np.asarray(signal_features, dtype=np.float64), scores])
+        for name, shift in self.language_offsets.get(lang, {}).items():
+            features[:, FEATURES.index(name)] += shift
+        for name in self.language_blind.get(lang, []):
+            features[:, FEATURES.index(name)] = self.model.mean[self.model.features.index(name)]
+        return features
+
+    def decide(self, signal_features: np.ndarray, vector: np.ndarray, lang: str,
+               supported_goal: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(probability, present) for the 17 goals of one text."""
-        features = np.array(features, dtype=np.float64)
-        features[:, FEATURES.index("best_dense")] += self.language_offsets.get(lang, 0.0)
-        probability = self.model.predict_proba(features)
+        probability = self.model.predict_proba(self.features(signal_features, vector, lang))
         present = probability >= self.model.threshold
         if supported_goal is not None:
             present[supported_goal - 1] = True
         return probability, present
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps({"model": asdict(self.model), "language_offsets": self.language_offsets,
-                                          "precedent_support": self.precedent_support}, indent=2), encoding="utf-8")
+        body = {"model": asdict(self.model), "language_offsets": self.language_offsets,
+                "language_blind": self.language_blind, "precedent_support": self.precedent_support,
+                "classifier": {"part": self.classifier.part, "intercept": self.classifier.intercept, "coef": "@COEF@"}}
+        # one line per goal: 17 rows of 512 numbers stay readable in a diff
+        rows = ",\n".join("      " + json.dumps(row) for row in self.classifier.coef)
+        Path(path).write_text(json.dumps(body, indent=2).replace('"@COEF@"', "[\n" + rows + "\n    ]") + "\n",
+                              encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> "GoalDecision":
         path = Path(path)
+        refit = "refit with `recommender evaluate --fit-goal-model`"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             model = GoalModel(**{**raw["model"], "features": tuple(raw["model"]["features"])})
-            decision = cls(model, {k: float(v) for k, v in raw["language_offsets"].items()},
-                           float(raw["precedent_support"]))
+            classifier = GoalClassifier(**raw["classifier"])
+            offsets = {lang: {name: float(v) for name, v in shifts.items()}
+                       for lang, shifts in raw["language_offsets"].items()}
+            blind = {lang: [str(n) for n in names] for lang, names in raw["language_blind"].items()}
+            decision = cls(model, classifier, offsets, float(raw["precedent_support"]), blind)
         except FileNotFoundError:
             raise CatalogueError(str(path), "file not found; it holds the SDG goal decision model "
                                  "(`recommender evaluate --fit-goal-model` writes it)") from None
-        except (json.JSONDecodeError, TypeError, KeyError, ValueError) as exc:
-            raise CatalogueError(str(path), f"not a goal model ({exc}); restore it from the repository") from exc
+        except (json.JSONDecodeError, TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise CatalogueError(str(path), f"not a goal model of this version ({exc}); restore it from the "
+                                 f"repository or {refit}") from exc
         if model.features != FEATURES or len(model.coef) != len(FEATURES):
             raise CatalogueError(str(path), f"was fitted on features {list(model.features)}, this version "
-                                 f"computes {list(FEATURES)}; refit with `recommender evaluate --fit-goal-model`")
+                                 f"computes {list(FEATURES)}; {refit}")
+        widths = {len(row) for row in classifier.coef}
+        if len(classifier.coef) != 17 or len(classifier.intercept) != 17 or len(widths) != 1:
+            raise CatalogueError(str(path), f"the goal classifier must have 17 rows of equal length; {refit}")
+        unknown = {n for shifts in offsets.values() for n in shifts} - set(ABSOLUTE_FEATURES)
+        if unknown:
+            raise CatalogueError(str(path), f"language offsets for {sorted(unknown)}, expected only "
+                                 f"{list(ABSOLUTE_FEATURES)}; {refit}")
+        unknown = {n for names in blind.values() for n in names} - set(FEATURES)
+        if unknown:
+            raise CatalogueError(str(path), f"language-blind features {sorted(unknown)} are not features of this "
+                                 f"version; {refit}")
         return decision
+
+
+def fit_goal_decision(signal_rows: np.ndarray, vectors: np.ndarray, goals: np.ndarray, labels: np.ndarray,
+                      target_vectors: np.ndarray, target_goals: np.ndarray, *, groups: np.ndarray | None = None,
+                      inner_folds: int = 5, trained_on: str = "") -> tuple[GoalModel, GoalClassifier]:
+    """Fit the classifier and the model over all features on labelled rows (one text and one goal each).
+
+    signal_rows: (n, len(SIGNAL_FEATURES)), the features of each row's own goal. The model learns
+    from classifier scores for texts the classifier did not see (out of fold), as they will be at use
+    time; the classifier kept is then fitted on every row. groups: rows of one text share a group.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    vectors, goals, labels = np.asarray(vectors), np.asarray(goals), np.asarray(labels)
+    unseen = np.zeros(len(labels))
+    groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
+    for train, held in GroupKFold(n_splits=inner_folds).split(vectors, groups=groups):
+        fold = GoalClassifier.fit(vectors[train], goals[train], labels[train], target_vectors, target_goals)
+        unseen[held] = fold.scores(vectors[held])[np.arange(len(held)), goals[held] - 1]
+    # C=0.3: a little firmer than the default, measured best of (0.3, 1) on the dev folds
+    model = GoalModel.fit(np.column_stack([signal_rows, unseen]), labels, c=0.3, trained_on=trained_on)
+    classifier = GoalClassifier.fit(vectors, goals, labels, target_vectors, target_goals)
+    return model, classifier

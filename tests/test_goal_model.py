@@ -3,59 +3,127 @@ import pytest
 
 from conftest import DATA
 from recommender.errors import CatalogueError
-from recommender.goal_model import FEATURES, GoalDecision, GoalModel, goal_features
+from recommender.goal_model import (FEATURES, LANGUAGE_BLIND, SIGNAL_FEATURES, GoalClassifier, GoalDecision, GoalModel,
+                                    fit_goal_decision, goal_features)
 
 
 def test_goal_features_on_a_known_signal():
     goals = np.repeat(np.arange(1, 18), 2)  # two targets per goal
     fused = np.zeros(34); fused[4] = 0.9; fused[0] = 0.3  # goal 3 best, goal 1 second
     dense = fused.copy()
+    lexical = np.zeros(34); lexical[1] = 0.5  # goal 1 best on words
     keyword = np.zeros(34); keyword[4] = keyword[5] = 1
-    f = goal_features(fused, dense, np.zeros(34), keyword, goals)
-    col = {name: i for i, name in enumerate(FEATURES)}
-    assert f.shape == (17, len(FEATURES))
+    f = goal_features(fused, dense, lexical, keyword, goals)
+    col = {name: i for i, name in enumerate(SIGNAL_FEATURES)}
+    assert f.shape == (17, len(SIGNAL_FEATURES))
     assert f[2, col["inverse_rank"]] == 1.0 and f[0, col["inverse_rank"]] == 0.5
     # margins are in units of the text's own spread of target scores
     assert f[2, col["dense_margin"]] == 0.0 and f[0, col["dense_margin"]] == pytest.approx(-0.6 / dense.std(), rel=1e-4)
     assert f[2, col["z_dense"]] == pytest.approx((0.9 - dense.mean()) / dense.std(), rel=1e-4)
     assert f[2, col["best_dense"]] == pytest.approx(0.9)
+    assert f[2, col["mean_dense"]] == pytest.approx(0.45) and f[0, col["mean_dense"]] == pytest.approx(0.15)
+    assert f[0, col["best_lexical"]] == pytest.approx(0.5) and f[0, col["lexical_margin"]] == 0.0
+    assert f[2, col["lexical_margin"]] == pytest.approx(-0.5 / lexical.std(), rel=1e-4)
     assert f[2, col["keyword"]] == 1.0 and f[2, col["keyword_targets"]] == pytest.approx(2 / 3)
 
 
-def test_fit_separates_a_separable_problem_and_round_trips(tmp_path):
+def _clusters(rng, per_goal=12, dim=24, centres=None):
+    """Unit vectors around one centre per goal: the goal of a vector is the nearest centre."""
+    centres = np.linalg.qr(rng.normal(size=(dim, dim)))[0][:17] if centres is None else centres
+    goals = np.repeat(np.arange(1, 18), per_goal)
+    vectors = centres[goals - 1] + 0.15 * rng.normal(size=(len(goals), dim))
+    return centres, goals, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_classifier_learns_each_goal_from_labelled_rows_and_target_texts():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(200, len(FEATURES)))
-    y = (x[:, 0] > 0).astype(int)
-    model = GoalModel.fit(x, y)
-    assert np.mean((model.predict_proba(x) >= 0.5) == y) > 0.95
-    GoalDecision(model, {"ko": 0.05}).save(tmp_path / "m.json")
+    centres, goals, vectors = _clusters(rng)
+    # each row asks about a goal: its own (present) or the next one (absent)
+    asked = np.where(np.arange(len(goals)) % 2 == 0, goals, goals % 17 + 1)
+    labels = (asked == goals).astype(int)
+    classifier = GoalClassifier.fit(vectors, asked, labels, centres, np.arange(1, 18))
+    _, test_goals, test_vectors = _clusters(np.random.default_rng(1), per_goal=3, centres=centres)
+    scores = classifier.scores(test_vectors)
+    assert scores.shape == (len(test_goals), 17)
+    assert np.mean(scores.argmax(axis=1) + 1 == test_goals) > 0.95
+
+
+def test_fitted_decision_separates_a_separable_problem_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    centres, goals, vectors = _clusters(rng)
+    asked = np.where(np.arange(len(goals)) % 2 == 0, goals, goals % 17 + 1)
+    labels = (asked == goals).astype(int)
+    signals = rng.normal(size=(len(goals), len(SIGNAL_FEATURES)))  # noise: the classifier must carry it
+    model, classifier = fit_goal_decision(signals, vectors, asked, labels, centres, np.arange(1, 18))
+    assert model.features == FEATURES and np.argmax(np.abs(model.coef)) == FEATURES.index("classifier")
+    decision = GoalDecision(model, classifier, {"ko": {"best_dense": 0.05}})
+    decision.save(tmp_path / "m.json")
     again = GoalDecision.load(tmp_path / "m.json")
-    assert np.allclose(again.model.predict_proba(x), model.predict_proba(x))
+    rows = np.zeros((17, len(SIGNAL_FEATURES)))
+    probability, present = again.decide(rows, centres[4], "en")
+    assert np.allclose(probability, decision.decide(rows, centres[4], "en")[0])
+    assert np.argmax(probability) == 4 and present[4]
+    assert again.language_offsets == {"ko": {"best_dense": 0.05}} and again.language_blind == LANGUAGE_BLIND
+
+
+def _one_feature_decision(feature: str, offsets: dict) -> GoalDecision:
+    """A decision that looks only at `feature`: present when it exceeds 0.5."""
+    coef = [0.0] * len(FEATURES)
+    coef[FEATURES.index(feature)] = 100.0
+    model = GoalModel(coef=coef, intercept=-50.0, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES))
+    classifier = GoalClassifier(coef=[[0.0, 0.0]] * 17, intercept=[0.0] * 17)
+    return GoalDecision(model, classifier, offsets, precedent_support=0.4)
 
 
 def test_decision_shifts_other_languages_and_adds_the_precedent_goal():
-    # a model that looks only at best_dense: present when best_dense > 0.5
-    coef = [0.0] * len(FEATURES)
-    coef[FEATURES.index("best_dense")] = 100.0
-    model = GoalModel(coef=coef, intercept=-50.0, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES))
-    decision = GoalDecision(model, {"ko": 0.1}, precedent_support=0.4)
-    features = np.zeros((17, len(FEATURES)))
-    features[10, FEATURES.index("best_dense")] = 0.45  # goal 11: just below for English
-    _, present_en = decision.decide(features, "en")
-    _, present_ko = decision.decide(features, "ko")
+    decision = _one_feature_decision("best_dense", {"ko": {"best_dense": 0.1}})
+    features = np.zeros((17, len(SIGNAL_FEATURES)))
+    features[10, SIGNAL_FEATURES.index("best_dense")] = 0.45  # goal 11: just below for English
+    vector = np.array([1.0, 0.0])
+    _, present_en = decision.decide(features, vector, "en")
+    _, present_ko = decision.decide(features, vector, "ko")
     assert not present_en.any() and np.flatnonzero(present_ko).tolist() == [10]
-    _, with_precedent = decision.decide(features, "en", supported_goal=6)
+    _, with_precedent = decision.decide(features, vector, "en", supported_goal=6)
     assert np.flatnonzero(with_precedent).tolist() == [5]
+
+
+def test_signals_blind_to_korean_weigh_nothing_for_a_korean_text():
+    decision = _one_feature_decision("keyword", {})
+    features = np.zeros((17, len(SIGNAL_FEATURES)))
+    features[3, SIGNAL_FEATURES.index("keyword")] = 1.0
+    vector = np.array([1.0, 0.0])
+    assert np.flatnonzero(decision.decide(features, vector, "en")[1]).tolist() == [3]
+    assert not decision.decide(features, vector, "ko")[1].any()  # set to the model's mean, 0.0
+
+
+def test_classifier_scores_come_from_its_coefficients():
+    decision = _one_feature_decision("classifier", {})
+    decision.classifier = GoalClassifier(coef=[[1.0, 0.0]] * 8 + [[0.0, 1.0]] + [[1.0, 0.0]] * 8,
+                                         intercept=[0.0] * 17)
+    features = np.zeros((17, len(SIGNAL_FEATURES)))
+    # only goal 9 reads the second dimension
+    assert np.flatnonzero(decision.decide(features, np.array([0.0, 1.0]), "en")[1]).tolist() == [8]
+    assert len(np.flatnonzero(decision.decide(features, np.array([1.0, 0.0]), "en")[1])) == 16
 
 
 def test_a_model_for_other_features_is_refused(tmp_path):
     part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
-    (tmp_path / "m.json").write_text('{"model": %s, "language_offsets": {}, "precedent_support": 0.4}' % part)
+    clf = '{"coef": [[0]], "intercept": [0]}'
+    (tmp_path / "m.json").write_text('{"model": %s, "classifier": %s, "language_offsets": {}, "language_blind": {}, '
+                                     '"precedent_support": 0.4}' % (part, clf))
     with pytest.raises(CatalogueError, match="refit"):
+        GoalDecision.load(tmp_path / "m.json")
+
+
+def test_a_model_of_the_previous_format_is_refused_with_the_refit_command(tmp_path):
+    part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
+    (tmp_path / "m.json").write_text('{"model": %s, "language_offsets": {"ko": 0.05}, "precedent_support": 0.4}' % part)
+    with pytest.raises(CatalogueError, match="--fit-goal-model"):
         GoalDecision.load(tmp_path / "m.json")
 
 
 def test_shipped_model_is_loadable():
     decision = GoalDecision.load(DATA / "goal_model.json")
     assert decision.model.features == FEATURES and "benchmark" in decision.model.trained_on
-    assert 0 < decision.language_offsets["ko"] < 0.2
+    assert len(decision.classifier.coef) == 17 and len(decision.classifier.coef[0]) == 512
+    assert 0 < decision.language_offsets["ko"]["best_dense"] < 0.2
