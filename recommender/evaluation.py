@@ -147,24 +147,29 @@ def precedent_leave_one_out(rec, ks=(1, 3, 5)) -> dict:
 
 
 def gold_proposals(rec, gold: pd.DataFrame, ks=(1, 3)) -> dict:
-    """Gold proposals with acceptable targets and governments (`;`-separated), per language."""
+    """Gold proposals with acceptable targets, governments and (when the file has the column)
+    precedents, each `;`-separated; scored per language. A list's rank is that of its best-placed
+    acceptable item."""
+    lists = {"targets": ("sdg_targets", "id"), "governments": ("local_governments", "code")}
+    if "precedents" in gold.columns:
+        lists["precedents"] = ("precedents", "id")
     out = {}
     for lang, part in gold.groupby("lang"):
-        t_ranks, g_ranks = [], []
+        ranks: dict[str, list[int]] = {name: [] for name in lists}
         results = rec.recommend_many([{"text": r["text"], "partner_country": r.get("partner_country") or None}
                                       for r in part.to_dict("records")], top_k=169)
         for r, res in zip(part.to_dict("records"), results):
-            ok_t = set(str(r["targets"]).split(";"))
-            t_ids = [t["id"] for t in res["sdg_targets"]]
-            t_ranks.append(min([t_ids.index(t) + 1 for t in ok_t if t in t_ids] or [999]))
-            ok_g = set(str(r["governments"]).split(";"))
-            g_ids = [g["code"] for g in res["local_governments"]]
-            g_ranks.append(min([g_ids.index(g) + 1 for g in ok_g if g in g_ids] or [999]))
+            for name, (key, field) in lists.items():
+                acceptable = {c for c in str(r[name]).split(";") if c}
+                if not acceptable:
+                    continue
+                ranked = [item[field] for item in res[key]]
+                ranks[name].append(min([ranked.index(c) + 1 for c in acceptable if c in ranked] or [999]))
         out[lang] = {}
-        for name, ranks in (("targets", t_ranks), ("governments", g_ranks)):
-            ranks = np.array(ranks)
-            out[lang][name] = {**{f"hits@{k}": float(np.mean(ranks <= k)) for k in ks},
-                               "mrr": float(np.mean(1 / ranks)), "n": int(len(ranks))}
+        for name, values in ranks.items():
+            values = np.array(values)
+            out[lang][name] = {**{f"hits@{k}": float(np.mean(values <= k)) for k in ks},
+                               "mrr": float(np.mean(1 / values)), "n": int(len(values))}
     return out
 
 

@@ -7,8 +7,9 @@ Run from the repository root:
 The raw sources (UN indicator framework, Aurora queries, KOSTAT/NGII local governments,
 the precedent case file, IATI DAC codes, GeoNames) are read once here; the package never
 reads them at run time. Korean country names come from CLDR through Babel (build-time only).
-The Korean goal and SDG 11 target texts below are our own unofficial translations: Korean is
-not a UN language and no official Korean text of the 169 targets exists.
+The Korean goal and target texts (SDG 11 below, the other 159 targets in
+scripts/translations/sdg_targets_ko.tsv) are our own unofficial translations: Korean is not a UN
+language and no official Korean text of the 169 targets is published in machine-readable form.
 """
 from __future__ import annotations
 
@@ -168,6 +169,12 @@ def read_aurora(folder: Path) -> dict[str, str]:
     return queries
 
 
+def read_korean_targets(path: Path) -> dict[str, tuple[str, str]]:
+    """Our own Korean short titles and texts of the targets outside SDG 11 (id, title_ko, text_ko)."""
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return {r["id"]: (r["title_ko"].strip(), r["text_ko"].strip()) for r in table.to_dict("records")}
+
+
 def build_sdg(src: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     targets = read_un_framework(src / "sdg/un_global_indicator_framework_after_2025_review_A.RES.71.313_annex.csv")
     aurora = read_aurora(src / "sdg/aurora_sdg_queries_v5")
@@ -176,11 +183,16 @@ def build_sdg(src: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         print(f"note: no Aurora query for {missing}", file=sys.stderr)
     targets["title_en"] = [SDG11[t][0] if t in SDG11 else short_title(x)
                            for t, x in zip(targets["id"], targets["text_en"])]
-    targets["title_ko"] = [SDG11[t][1] if t in SDG11 else "" for t in targets["id"]]
-    targets["text_ko"] = [SDG11[t][2] if t in SDG11 else "" for t in targets["id"]]
+    korean = read_korean_targets(ROOT / "scripts/translations/sdg_targets_ko.tsv")
+    korean.update({t: (v[1], v[2]) for t, v in SDG11.items()})
+    untranslated = sorted(set(targets["id"]) - set(korean))
+    if untranslated:
+        raise SystemExit(f"no Korean text for targets {untranslated}: add them to scripts/translations/sdg_targets_ko.tsv")
+    targets["title_ko"] = [korean[t][0] for t in targets["id"]]
+    targets["text_ko"] = [korean[t][1] for t in targets["id"]]
     targets["is_sdg11"] = targets["goal"] == 11
     targets["aurora_query"] = targets["id"].map(aurora).fillna("")
-    targets["translation_ko"] = ["unofficial" if t in SDG11 else "" for t in targets["id"]]
+    targets["translation_ko"] = "unofficial"
     goals = pd.DataFrame([{"goal": g, "name_en": v[0], "name_ko": v[1], "title_ko": v[2], "colour": v[3],
                            "translation_ko": "unofficial"} for g, v in GOALS.items()])
     targets = targets.merge(goals[["goal", "name_en", "name_ko"]].rename(
