@@ -62,3 +62,29 @@ def test_precomputed_portfolio_matches_the_plain_call():
 def test_best_precedent_ties_go_to_the_earlier_case():
     out = ranking.rank_governments(np.array([0.5, 0.5]), [["A"], ["A"]], [[], []], ["A"], None)
     assert out["best_index"].tolist() == [0]
+
+
+def test_lexical_scores_an_item_by_its_best_language():
+    from recommender.lexical import LexicalScorer
+
+    documents = ["fire trucks and firefighter training", "소방차 기증과 소방관 교육", "drinking water supply",
+                 "상수도 공급"]
+    items = [0, 0, 1, 1]
+    per_language = LexicalScorer().fit(documents, items)
+    joined = LexicalScorer().fit(["fire trucks and firefighter training 소방차 기증과 소방관 교육",
+                                  "drinking water supply 상수도 공급"])
+    query = ["소방차를 기증한다"]
+    scores = per_language.score(query)
+    assert scores.shape == (1, 2) and scores[0, 0] > scores[0, 1]
+    alone = LexicalScorer().fit(documents).score(query)[0]
+    # the item's score is its Korean document's, undiluted by its English one
+    assert scores[0, 0] == pytest.approx(max(alone[0], alone[1]), abs=1e-6)
+    assert scores[0, 0] > joined.score(query)[0, 0]
+    assert per_language.score(query, rows=np.array([1, 0])) == pytest.approx(scores[:, ::-1])
+
+
+def test_lexical_items_must_be_numbered_in_order():
+    from recommender.lexical import LexicalScorer
+
+    with pytest.raises(ValueError, match="item number"):
+        LexicalScorer().fit(["a b", "c d", "e f"], [0, 2, 2])

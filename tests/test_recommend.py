@@ -127,3 +127,36 @@ def test_cli_build_if_needed_and_info(recommender, models_dir, capsys):
     info = json.loads(capsys.readouterr().out)
     assert info["precedents"]["items"] == 103 and info["sdg_targets"]["items"] == 169
     assert info["precedents"]["embedder"] == recommender.embedder.id
+
+
+def test_index_is_stale_when_the_passages_are_composed_differently(recommender, data_copy, tmp_path, monkeypatch):
+    import recommender.core as core
+
+    models = tmp_path / "models"
+    Recommender(data_copy, models, embedder=recommender.embedder).build()
+    compose = core._documents
+
+    def with_modality_dropped(cat, name):
+        ids_, texts, langs = compose(cat, name)
+        return ids_, [t.rsplit(". ", 1)[0] if name == "precedents" else t for t in texts], langs
+
+    monkeypatch.setattr(core, "_documents", with_modality_dropped)
+    with pytest.raises(StaleIndexError, match="recommender build"):
+        Recommender(data_copy, models, embedder=recommender.embedder).load()
+
+
+def test_korean_target_scores_follow_the_korean_weights(recommender):
+    from recommender import RankingConfig
+
+    shipped = recommender.config
+    try:
+        recommender.config = RankingConfig(language_target_weights={"ko": {"dense": 1.0, "lexical": 0.0,
+                                                                            "keyword": 0.0, "precedent": 0.0}})
+        korean = recommender.recommend("라오스 농촌 마을에 안전한 식수를 공급하는 상수도 시설을 짓는다", top_k=5)
+        english = recommender.recommend("Build a piped water supply for rural villages in Laos", top_k=5)
+    finally:
+        recommender.config = shipped
+    # Korean: the score is the dense signal alone; English still fuses all four signals
+    assert all(t["score"] == pytest.approx(t["signals"]["dense"], abs=1e-4) for t in korean["sdg_targets"])
+    assert korean["sdg_targets"][0]["goal"] == 6 and "6.1" in ids(korean["sdg_targets"][:3])
+    assert any(abs(t["score"] - t["signals"]["dense"]) > 0.01 for t in english["sdg_targets"])
