@@ -31,6 +31,7 @@ LABELS = {
         "empty": "사업 내용을 입력해 주세요.",
         "tab_targets": "SDG 세부목표", "tab_precedents": "선례", "tab_lgs": "지방정부",
         "goals_present": "관련 SDG 목표", "sdg11_in_list": "SDG 11 세부목표 (순위)", "none": "없음", "score": "점수",
+        "no_goal": "기준을 넘은 목표 없음 (가장 가까운 목표: SDG {goal}, 확률 {p:.2f})",
         "reason": "근거", "target": "세부목표", "goal": "목표", "text": "내용", "precedent": "사례", "government": "지방정부",
         "country": "협력국", "place": "지역", "years": "기간", "budget": "예산(원)", "source": "출처",
         "components": "구성 (사례 / 협력국 경험)", "best": "가장 가까운 사례", "in_country": "협력국 사례 수",
@@ -56,6 +57,7 @@ LABELS = {
         "empty": "Please enter a description.",
         "tab_targets": "SDG targets", "tab_precedents": "Precedents", "tab_lgs": "Local governments",
         "goals_present": "SDGs served", "sdg11_in_list": "SDG 11 targets (rank)", "none": "none", "score": "Score",
+        "no_goal": "none above the threshold (closest: SDG {goal}, probability {p:.2f})",
         "reason": "Why", "target": "Target", "goal": "Goal", "text": "Text", "precedent": "Case",
         "government": "Government", "country": "Partner", "place": "Place", "years": "Years", "budget": "Budget (KRW)",
         "source": "Source", "components": "Components (case / partner-country experience)", "best": "Best precedent",
@@ -106,9 +108,18 @@ def score_column(L: dict) -> dict:
     return {L["score"]: st.column_config.ProgressColumn(L["score"], min_value=0.0, max_value=1.0, format="%.2f")}
 
 
-def render_targets(rec: Recommender, result: dict, L: dict) -> None:
+def goals_line(result: dict, L: dict) -> str:
+    """The goals marked present; when none is, say so and name the closest, so the officer still has
+    a goal to weigh (the model's threshold, not the proposal, decided there is none)."""
     goals = [str(g["goal"]) for g in result["sdg_goals"] if g["present"]]
-    st.write(f"**{L['goals_present']}:** " + (", ".join(goals) if goals else L["none"]))
+    if goals:
+        return ", ".join(goals)
+    closest = max(result["sdg_goals"], key=lambda g: g["score"])
+    return L["no_goal"].format(goal=closest["goal"], p=closest["score"])
+
+
+def render_targets(rec: Recommender, result: dict, L: dict) -> None:
+    st.write(f"**{L['goals_present']}:** " + goals_line(result, L))
     sdg11 = [f"{t['id']} ({rank})" for rank, t in enumerate(result["sdg_targets"], 1) if t["is_sdg11"]]
     st.write(f"**{L['sdg11_in_list']}:** " + (", ".join(sdg11) if sdg11 else L["none"]))
     frame = pd.DataFrame([{L["target"]: t["id"] + (" ★" if t["is_sdg11"] else ""), L["goal"]: t["goal"],
@@ -173,8 +184,7 @@ def result_workbook(results: list[dict]) -> bytes:
 def summary_markdown(proposal: dict, result: dict, L: dict, lang: str) -> str:
     """A one-page summary to attach to a draft. Plain text: the user's words are not interpreted."""
     lines = [f"# {proposal.get('title') or L['title']}", "", proposal["text"][:1500], "",
-             f"**{L['goals_present']}:** " + (", ".join(str(g["goal"]) for g in result["sdg_goals"] if g["present"])
-                                                or L["none"]), "", f"## {L['tab_targets']}"]
+             f"**{L['goals_present']}:** " + goals_line(result, L), "", f"## {L['tab_targets']}"]
     lines += [f"{i}. {t['id']} {t['title']} ({t['score']:.2f}) — {t['reason']}"
               for i, t in enumerate(result["sdg_targets"][:5], 1)]
     lines += ["", f"## {L['tab_precedents']}"]
