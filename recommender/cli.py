@@ -73,6 +73,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev", type=Path, default=root.parent / "shared/eval-dev/sdg_goal_benchmark_dev.csv",
                    help="labelled SDG goal snippets (id,text,sdg,label)")
     p.add_argument("--gold", type=Path, default=root / "eval/gold_proposals.csv", help="gold proposals file")
+    p.add_argument("--korean-dev", type=Path, default=root / "eval/sdg_goal_dev_ko_subset.csv",
+                   help="our Korean translations of some dev snippets (id,sdg,label,text_ko)")
     p.add_argument("--docs-dir", type=Path, default=root / "docs")
     p.add_argument("--fit-goal-model", action="store_true", help="refit data/goal_model.json on the dev file")
 
@@ -139,8 +141,11 @@ def run(args) -> int:
         from .evaluation import evaluate
 
         rec = _open(args)
+        if not args.dev.is_file():
+            print(f"note: no labelled dev file at {args.dev}; the goal-level section is left out "
+                  f"(pass --dev PATH to include it)", file=sys.stderr)
         report = evaluate(rec, dev_path=args.dev, gold_path=args.gold, docs_dir=args.docs_dir,
-                          fit_goal_model=args.fit_goal_model)
+                          fit_goal_model=args.fit_goal_model, korean_dev_path=args.korean_dev)
         print(json.dumps({k: v for k, v in report.items() if k != "goal_level"} |
                          ({"goal_level_average": report["goal_level"]["average"]} if "goal_level" in report else {}),
                          indent=2))

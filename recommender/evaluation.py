@@ -33,7 +33,43 @@ def _labels(values: pd.Series) -> np.ndarray:
     return values.astype(str).str.strip().str.lower().isin(["true", "1"]).to_numpy().astype(int)
 
 
-def goal_level(rec, dev: pd.DataFrame, *, folds: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4),
+def _subset_metrics(y: np.ndarray, predicted: np.ndarray, sdg: np.ndarray) -> dict:
+    """Averaged over the SDGs present (the benchmark's way) and pooled over all rows."""
+    per_sdg = [_binary_metrics(y[sdg == g], predicted[sdg == g]) for g in sorted(np.unique(sdg))]
+    pooled = _binary_metrics(y, predicted)
+    return {**{m: float(np.mean([v[m] for v in per_sdg])) for m in ("accuracy", "f1")},
+            "pooled_accuracy": pooled["accuracy"], "pooled_f1": pooled["f1"], "n": int(len(y))}
+
+
+def paired_gold_evidence(rec, gold: pd.DataFrame, lang: str = "ko") -> tuple:
+    """Goal evidence for the gold proposals written in both English and `lang` (paired by id):
+    (signal features en, vectors en, signal features lang, vectors lang)."""
+    en = gold[gold["lang"] == "en"].set_index("id")
+    other = gold[gold["lang"] == lang].set_index("id")
+    ids = [i for i in en.index if i in other.index]
+    if not ids:
+        raise ValueError(f"the gold file has no proposal in both 'en' and {lang!r}")
+    f_en, v_en, _, _ = rec.goal_evidence(en.loc[ids, "text"].tolist())
+    f_other, v_other, _, _ = rec.goal_evidence(other.loc[ids, "text"].tolist())
+    return f_en, v_en, f_other, v_other
+
+
+def language_offsets(pairs: tuple, classifier: GoalClassifier, lang: str = "ko") -> dict[str, float]:
+    """Mean gap of each absolute feature between the English and the `lang` versions of the same gold
+    proposals (`paired_gold_evidence`): what a `lang` text loses in level, feature by feature."""
+    f_en, v_en, f_other, v_other = pairs
+
+    def absolute(features: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        full = np.concatenate([features, classifier.scores(vectors)[:, :, None]], axis=2)
+        return full[:, :, [FEATURES.index(f) for f in ABSOLUTE_FEATURES]]
+
+    gap = (absolute(f_en, v_en) - absolute(f_other, v_other)).mean(axis=(0, 1))
+    return {name: round(float(v), 4) for name, v in zip(ABSOLUTE_FEATURES, gap)
+            if name not in LANGUAGE_BLIND.get(lang, [])}
+
+
+def goal_level(rec, dev: pd.DataFrame, *, korean: pd.DataFrame | None = None, pairs: tuple | None = None,
+               folds: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4),
                precedent_support: float = 0.4) -> tuple[dict, GoalModel, GoalClassifier]:
     """Cross-validated present-decisions on (text, sdg, label) rows, scored per SDG and averaged.
 
@@ -42,6 +78,11 @@ def goal_level(rec, dev: pd.DataFrame, *, folds: int = 5, seeds: Sequence[int] =
     the recommender makes: the model, or precedent support for the top target. The per-SDG table is
     for the first seed's folds; the averages are also given over every seed's folds, since one
     shuffle of 622 rows moves the average by about a point.
+
+    korean: our Korean translations of some dev rows (id, text_ko). Each is decided by the model of
+    the fold that held its English original out, as a Korean text (the Korean shifts measured with
+    that fold's classifier on `pairs`, from `paired_gold_evidence`), and scored against the same
+    English rows decided in English.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -52,47 +93,53 @@ def goal_level(rec, dev: pd.DataFrame, *, folds: int = 5, seeds: Sequence[int] =
     y = _labels(dev["label"])
     by_precedent = (top_goal == sdg) & (support >= precedent_support)
     groups = pd.factorize(dev["text"])[0]
+    if korean is not None:
+        if pairs is None:
+            raise ValueError("Korean dev rows need the paired gold evidence for the Korean shifts")
+        position = {str(i): n for n, i in enumerate(dev["id"].astype(str))}
+        missing = sorted(set(korean["id"].astype(str)) - set(position))
+        if missing:
+            raise ValueError(f"Korean translations of ids not in the dev file: {missing[:5]}")
+        ko_rows = np.array([position[str(i)] for i in korean["id"]])
+        ko_features, ko_vectors, ko_top, ko_support = rec.goal_evidence(korean["text_ko"].tolist())
+        ko_precedent = (ko_top == sdg[ko_rows]) & (ko_support >= precedent_support)
 
-    def scored(seed: int) -> tuple[dict, dict]:
+    def scored(seed: int) -> tuple[dict, dict, dict | None]:
         predicted = np.zeros(len(dev), dtype=int)
+        predicted_ko = np.zeros(len(korean), dtype=int) if korean is not None else None
         for train, test in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y, groups):
             model, classifier = fit_goal_decision(x[train], vectors[train], sdg[train], y[train], target_vectors,
                                                   target_goals, groups=groups[train])
             scores = classifier.scores(vectors[test])[np.arange(len(test)), sdg[test] - 1]
             probability = model.predict_proba(np.column_stack([x[test], scores]))
             predicted[test] = (probability >= model.threshold) | by_precedent[test]
+            if korean is not None:
+                decision = GoalDecision(model, classifier, {"ko": language_offsets(pairs, classifier, "ko")})
+                for j in np.flatnonzero(np.isin(ko_rows, test)):
+                    goal = sdg[ko_rows[j]]
+                    p = decision.model.predict_proba(decision.features(ko_features[j], ko_vectors[j], "ko"))[goal - 1]
+                    predicted_ko[j] = (p >= model.threshold) | ko_precedent[j]
         per_sdg = {int(g): _binary_metrics(y[sdg == g], predicted[sdg == g]) for g in sorted(np.unique(sdg))}
         average = {m: float(np.mean([v[m] for v in per_sdg.values()])) for m in METRICS}
         average["sdg11_accuracy"] = per_sdg[11]["accuracy"] if 11 in per_sdg else float("nan")
-        return per_sdg, average
+        paired = None
+        if korean is not None:
+            paired = {"en": _subset_metrics(y[ko_rows], predicted[ko_rows], sdg[ko_rows]),
+                      "ko": _subset_metrics(y[ko_rows], predicted_ko, sdg[ko_rows])}
+        return per_sdg, average, paired
 
     runs = [scored(seed) for seed in seeds]
-    per_sdg, average = runs[0]
+    per_sdg, average, _ = runs[0]
     over_seeds = {m: {"mean": float(np.mean([r[1][m] for r in runs])), "min": float(np.min([r[1][m] for r in runs])),
                       "max": float(np.max([r[1][m] for r in runs]))} for m in average}
     model, classifier = fit_goal_decision(x, vectors, sdg, y, target_vectors, target_goals, groups=groups,
                                           trained_on=f"{len(dev)} labelled snippets (SDG goal benchmark, dev half)")
-    return {"per_sdg": per_sdg, "average": average, "over_seeds": over_seeds, "seeds": list(seeds), "folds": folds,
-            "rows": int(len(dev)), "decided_by_precedent": int(by_precedent.sum())}, model, classifier
-
-
-def language_offsets(rec, gold: pd.DataFrame, classifier: GoalClassifier, lang: str = "ko") -> dict[str, float]:
-    """Mean gap of each absolute feature between the English and the `lang` version of the same gold
-    proposals (paired by id): what a `lang` text loses in level, feature by feature."""
-    en = gold[gold["lang"] == "en"].set_index("id")
-    other = gold[gold["lang"] == lang].set_index("id")
-    ids = [i for i in en.index if i in other.index]
-    if not ids:
-        raise ValueError(f"the gold file has no proposal in both 'en' and {lang!r}")
-
-    def absolute(texts: list[str]) -> np.ndarray:
-        features, vectors, _, _ = rec.goal_evidence(texts)
-        full = np.concatenate([features, classifier.scores(vectors)[:, :, None]], axis=2)
-        return full[:, :, [FEATURES.index(f) for f in ABSOLUTE_FEATURES]]
-
-    gap = (absolute(en.loc[ids, "text"].tolist()) - absolute(other.loc[ids, "text"].tolist())).mean(axis=(0, 1))
-    return {name: round(float(v), 4) for name, v in zip(ABSOLUTE_FEATURES, gap)
-            if name not in LANGUAGE_BLIND.get(lang, [])}
+    report = {"per_sdg": per_sdg, "average": average, "over_seeds": over_seeds, "seeds": list(seeds), "folds": folds,
+              "rows": int(len(dev)), "decided_by_precedent": int(by_precedent.sum())}
+    if korean is not None:
+        report["korean_subset"] = {lang: {m: float(np.mean([r[2][lang][m] for r in runs]))
+                                          for m in runs[0][2][lang]} for lang in ("en", "ko")}
+    return report, model, classifier
 
 
 def gold_goals(rec, gold: pd.DataFrame) -> dict:
@@ -198,6 +245,20 @@ def write_report(report: dict, docs_dir: Path) -> Path:
                       "|---|---|---|---|---|",
                       "| " + " | ".join(f"{o[m]['mean']:.3f} ({o[m]['min']:.3f}–{o[m]['max']:.3f})"
                                        for m in (*METRICS, "sdg11_accuracy")) + " |", ""]
+        if "korean_subset" in g:
+            k = g["korean_subset"]
+            lines += [f"### Korean: {k['ko']['n']:.0f} dev snippets in our Korean translation", "",
+                      "`eval/sdg_goal_dev_ko_subset.csv`: 2–3 snippets per SDG (at most 520 characters), translated "
+                      "by us. Each is decided by the model of the fold that held its English original out, and scored "
+                      "against the same rows decided in English; mean over the same shuffles.", "",
+                      "| language | accuracy averaged over SDGs | accuracy, all rows | F1, all rows | rows |",
+                      "|---|---|---|---|---|"]
+            for lang in ("en", "ko"):
+                m = k[lang]
+                lines.append(f"| {lang} | {m['accuracy']:.3f} | {m['pooled_accuracy']:.3f} | {m['pooled_f1']:.3f} "
+                             f"| {m['n']:.0f} |")
+            lines += ["", "With 2–3 rows per SDG, F1 per SDG is not meaningful, so F1 is given over all rows."]
+            lines.append("")
     if "precedent_loo" in report:
         lines += ["## Local governments, leave one precedent out", "",
                   "Each international case's own description, with the case removed from every portfolio; a hit is "
@@ -260,16 +321,22 @@ def write_report(report: dict, docs_dir: Path) -> Path:
     return path
 
 
-def evaluate(rec, *, dev_path: Path | None, gold_path: Path | None, docs_dir: Path, fit_goal_model: bool) -> dict:
+def evaluate(rec, *, dev_path: Path | None, gold_path: Path | None, docs_dir: Path, fit_goal_model: bool,
+             korean_dev_path: Path | None = None) -> dict:
     report: dict = {"embedder": rec.embedder.id}
     gold = pd.read_csv(gold_path, dtype=str, keep_default_na=False) if gold_path and gold_path.is_file() else None
     if fit_goal_model and (dev_path is None or not dev_path.is_file() or gold is None):
         raise FileNotFoundError(f"--fit-goal-model needs the labelled dev file ({dev_path}) and the gold "
                                 f"proposals ({gold_path}) for the Korean offset")
     if dev_path is not None and dev_path.is_file():
-        report["goal_level"], model, classifier = goal_level(rec, pd.read_csv(dev_path))
+        pairs = paired_gold_evidence(rec, gold) if gold is not None else None
+        korean = None
+        if korean_dev_path is not None and korean_dev_path.is_file() and pairs is not None:
+            korean = pd.read_csv(korean_dev_path, dtype={"id": str}, keep_default_na=False)
+        report["goal_level"], model, classifier = goal_level(rec, pd.read_csv(dev_path, dtype={"id": str}),
+                                                             korean=korean, pairs=pairs)
         if fit_goal_model:
-            decision = GoalDecision(model, classifier, {"ko": language_offsets(rec, gold, classifier, "ko")})
+            decision = GoalDecision(model, classifier, {"ko": language_offsets(pairs, classifier, "ko")})
             decision.save(rec.data_dir / FILE_NAME)
             rec.goal_model_ = decision
     report["precedent_loo"] = precedent_leave_one_out(rec)

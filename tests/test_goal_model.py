@@ -127,3 +127,30 @@ def test_shipped_model_is_loadable():
     assert decision.model.features == FEATURES and "benchmark" in decision.model.trained_on
     assert len(decision.classifier.coef) == 17 and len(decision.classifier.coef[0]) == 512
     assert 0 < decision.language_offsets["ko"]["best_dense"] < 0.2
+
+
+def test_language_offsets_are_the_mean_gap_of_absolute_features_only():
+    from recommender.evaluation import language_offsets
+
+    rng = np.random.default_rng(3)
+    f_en = rng.normal(size=(5, 17, len(SIGNAL_FEATURES)))
+    f_ko = f_en.copy()
+    f_ko[:, :, SIGNAL_FEATURES.index("best_dense")] -= 0.05  # Korean reads 0.05 lower
+    f_ko[:, :, SIGNAL_FEATURES.index("z_dense")] -= 1.0  # relative: never shifted
+    v_en = rng.normal(size=(5, 2)); v_ko = v_en - np.array([0.5, 0.0])
+    classifier = GoalClassifier(coef=[[1.0, 0.0]] * 17, intercept=[0.0] * 17)  # score = first coordinate
+    offsets = language_offsets((f_en, v_en, f_ko, v_ko), classifier, "ko")
+    assert offsets["best_dense"] == pytest.approx(0.05) and offsets["classifier"] == pytest.approx(0.5)
+    assert offsets["mean_dense"] == pytest.approx(0.0) and "z_dense" not in offsets
+    assert not set(offsets) & set(LANGUAGE_BLIND["ko"])
+
+
+def test_subset_metrics_average_per_sdg_and_pool():
+    from recommender.evaluation import _subset_metrics
+
+    y = np.array([1, 0, 1, 1])
+    predicted = np.array([1, 0, 0, 1])
+    sdg = np.array([1, 1, 2, 2])
+    m = _subset_metrics(y, predicted, sdg)
+    assert m["accuracy"] == pytest.approx((1.0 + 0.5) / 2) and m["pooled_accuracy"] == pytest.approx(0.75)
+    assert m["pooled_f1"] == pytest.approx(0.8) and m["n"] == 4
