@@ -47,7 +47,7 @@ class RankingConfig:
     # How many of the closest precedents lend their SDG targets to the proposal.
     propagation_neighbours: int = 5
     # Per-language overrides of target_weights. Korean: the Aurora queries are English, so keyword
-    # hits never happen and carry no weight (eval/sweep_korean_target_weights.py).
+    # hits never happen and carry no weight (`eval/sweep_target_weights.py --lang ko`).
     language_target_weights: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: {"ko": {"dense": 0.5, "lexical": 0.1, "keyword": 0.0, "precedent": 0.25}})
     precedent_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.8, "lexical": 0.2})

@@ -154,3 +154,4 @@ def test_subset_metrics_average_per_sdg_and_pool():
     m = _subset_metrics(y, predicted, sdg)
     assert m["accuracy"] == pytest.approx((1.0 + 0.5) / 2) and m["pooled_accuracy"] == pytest.approx(0.75)
     assert m["pooled_f1"] == pytest.approx(0.8) and m["n"] == 4
+
