@@ -206,6 +206,15 @@ class Recommender:
         for name in INDEXED:
             index = self.indexes_.get(name)
             out[name] = index.manifest if index else "not loaded"
+        decision = getattr(self, "goal_model_", None)
+        if decision is not None:
+            out["goal_model"] = {"trained_on": decision.model.trained_on, "features": list(decision.model.features),
+                                 "classifier_reads": decision.classifier.part,
+                                 "language_offsets": decision.language_offsets,
+                                 "language_blind": decision.language_blind,
+                                 "precedent_support": decision.precedent_support}
+        elif getattr(self, "goal_model_error_", None) is not None:
+            out["goal_model"] = str(self.goal_model_error_)
         return out
 
     # ---------------------------------------------------------------- recommend

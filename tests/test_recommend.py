@@ -127,6 +127,7 @@ def test_cli_build_if_needed_and_info(recommender, models_dir, capsys):
     info = json.loads(capsys.readouterr().out)
     assert info["precedents"]["items"] == 103 and info["sdg_targets"]["items"] == 169
     assert info["precedents"]["embedder"] == recommender.embedder.id
+    assert info["goal_model"]["classifier_reads"] == "use-m3" and "keyword" in info["goal_model"]["language_blind"]["ko"]
 
 
 def test_index_is_stale_when_the_passages_are_composed_differently(recommender, data_copy, tmp_path, monkeypatch):
