@@ -352,4 +352,5 @@ def main() -> None:
     {"draft": page_draft, "screen": page_screen, "explore": page_explore}[page](rec, L, lang)
 
 
-main()
+if __name__ == "__main__":  # streamlit runs the file as __main__; tests import its pure helpers
+    main()

@@ -107,3 +107,17 @@ def test_document_upload_fills_the_description(app):
     app.run()
     assert not app.exception
     assert app.text_area(key="proposal_text").value == "라오스 락사오 상수도 보급 사업"
+
+
+def test_goals_line_names_the_closest_goal_when_none_passes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("app_module", ROOT / "app.py")
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)  # defines the helpers; the page itself runs only as __main__
+    goals = [{"goal": g, "present": False, "score": 0.1} for g in range(1, 18)]
+    goals[5]["score"] = 0.42
+    line = app.goals_line({"sdg_goals": goals}, app.LABELS["ko"])
+    assert "SDG 6" in line and "0.42" in line
+    goals[10]["present"] = goals[12]["present"] = True
+    assert app.goals_line({"sdg_goals": goals}, app.LABELS["en"]) == "11, 13"
