@@ -133,9 +133,9 @@ def run(args) -> int:
             except ArtefactError as exc:
                 print(f"rebuilding: {exc}")
         rec.build()
-        for name, manifest in rec.info().items():
-            if isinstance(manifest, dict):
-                print(f"{name}: {manifest['count']} vectors for {manifest['items']} items ({manifest['index_kind']})")
+        for name, index in rec.indexes_.items():
+            manifest = index.manifest
+            print(f"{name}: {manifest['count']} vectors for {manifest['items']} items ({manifest['index_kind']})")
         return 0
     if args.command == "evaluate":
         from .evaluation import evaluate
