@@ -161,3 +161,12 @@ def test_korean_target_scores_follow_the_korean_weights(recommender):
     assert all(t["score"] == pytest.approx(t["signals"]["dense"], abs=1e-4) for t in korean["sdg_targets"])
     assert korean["sdg_targets"][0]["goal"] == 6 and "6.1" in ids(korean["sdg_targets"][:3])
     assert any(abs(t["score"] - t["signals"]["dense"]) > 0.01 for t in english["sdg_targets"])
+
+
+def test_an_embedder_without_use_still_gets_goal_decisions(data_copy, tmp_path):
+    # The goal classifier reads USE vectors; with MiniLM alone the recommender encodes them itself.
+    rec = Recommender(data_copy, tmp_path / "models", embedder="minilm").build()
+    result = rec.recommend("Build a piped drinking water supply and treatment plant for rural villages in Laos", top_k=3)
+    assert result["sdg_targets"][0]["goal"] == 6
+    assert [g["goal"] for g in result["sdg_goals"] if g["present"]] == [6]
+    assert rec._goal_part is not None and rec._goal_part.id.startswith("use-m3")
