@@ -5,6 +5,7 @@
 Same synthetic catalogue and queries as `recommender bench` (clustered mixes of real precedent
 vectors); prints a Markdown table. Used to choose EF_SEARCH in recommender/index.py.
 """
+
 import argparse
 import time
 
@@ -22,7 +23,7 @@ parser.add_argument("--queries", type=int, default=200)
 args = parser.parse_args()
 rec = Recommender.open()
 rng = np.random.default_rng(0)
-base = rec.indexes_["precedents"].index
+base = rec.indexes["precedents"].index
 vectors = clustered_vectors(base.reconstruct_n(0, base.ntotal).astype(np.float32), args.size, rng)
 texts = bench_texts(rec)
 q = encode_queries(rec.embedder, [texts[i % len(texts)] for i in range(args.queries)])
@@ -31,15 +32,22 @@ exact.add(vectors)
 truth = exact.search(q, 10)[1]
 del exact
 start = time.perf_counter()
-index = VectorIndex.build(vectors, np.arange(args.size).astype(str), np.full(args.size, "en"), catalogue="s",
-                          embedder_id="e", fingerprint="f", kind="hnsw")
+index = VectorIndex.build(
+    vectors,
+    np.arange(args.size).astype(str),
+    np.full(args.size, "en"),
+    catalogue="s",
+    embedder_id="e",
+    fingerprint="f",
+    kind="hnsw",
+)
 print(f"build {time.perf_counter() - start:.1f} s for {args.size:,} vectors\n")
 print("| efSearch | per query | recall@10 |\n|---|---|---|")
 for ef in (64, 128, 256, 512, 1024, 2048):
     index.index.hnsw.efSearch = ef
     start = time.perf_counter()
     for i in range(args.queries):
-        index.index.search(q[i:i + 1], 10)
+        index.index.search(q[i : i + 1], 10)
     ms = (time.perf_counter() - start) * 1000 / args.queries
     found = index.index.search(q, 10)[1]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found)])

@@ -6,6 +6,7 @@ Dense retrieval only (no lexical, keyword or precedent signal), so the numbers c
 Fused scores are computed from the two models' vectors exactly as FusedEmbedder does: MiniLM reads
 English only, so a Korean query or passage gets USE alone.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from recommender.catalogue import index_passages as _documents
 from recommender.catalogue import load_catalogues
-from recommender.core import _documents
 from recommender.embedders import SentenceTransformerEmbedder, USEEmbedder, detect_language
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +55,13 @@ def main() -> None:
     for name in ("sdg_targets", "precedents"):
         ids, texts, langs = _documents(cat, name)
         positions = {i: k for k, i in enumerate(dict.fromkeys(ids))}
-        docs[name] = dict(ids=list(positions), row_items=[positions[i] for i in ids], langs=langs,
-                          mini=mini.encode(texts), use=use.encode(texts))
+        docs[name] = dict(
+            ids=list(positions),
+            row_items=[positions[i] for i in ids],
+            langs=langs,
+            mini=mini.encode(texts),
+            use=use.encode(texts),
+        )
     probe = pd.read_csv(ROOT / "eval/probe_pairs.csv")
     q_mini, q_use = mini.encode(probe["query"].tolist()), use.encode(probe["query"].tolist())
     q_lang = [detect_language(t) for t in probe["query"]]
@@ -73,7 +79,7 @@ def main() -> None:
             ranks = []
             for i in np.flatnonzero(probe["pair_type"] == pair_type):
                 d = docs[probe["catalogue"][i]]
-                s = fused_scores(q_mini[i:i + 1], q_use[i:i + 1], [q_lang[i]], d["mini"], d["use"], d["langs"], w)
+                s = fused_scores(q_mini[i : i + 1], q_use[i : i + 1], [q_lang[i]], d["mini"], d["use"], d["langs"], w)
                 items = per_item(s, d["row_items"], len(d["ids"]))[0]
                 order = [d["ids"][k] for k in np.argsort(-items, kind="stable")]
                 ranks.append(order.index(probe["expected"][i]) + 1)
@@ -86,8 +92,11 @@ def main() -> None:
             s = fused_scores(dm, du, ["en"] * len(dev), d["mini"], d["use"], d["langs"], w)
             items = per_item(s, d["row_items"], len(d["ids"]))
             goal_score = np.array([items[r, goals_of_target == g].max() for r, g in enumerate(dev["sdg"])])
-            aucs = [roc_auc_score(dev["label"][dev["sdg"] == g], goal_score[dev["sdg"] == g])
-                    for g in sorted(dev["sdg"].unique()) if dev["label"][dev["sdg"] == g].nunique() == 2]
+            aucs = [
+                roc_auc_score(dev["label"][dev["sdg"] == g], goal_score[dev["sdg"] == g])
+                for g in sorted(dev["sdg"].unique())
+                if dev["label"][dev["sdg"] == g].nunique() == 2
+            ]
             record["dev goal AUC (mean over SDGs)"] = float(np.mean(aucs))
         rows.append(record)
     table = pd.DataFrame(rows)
@@ -99,7 +108,8 @@ def main() -> None:
         + ", ".join(f"{t} {int((probe['pair_type'] == t).sum())}" for t in ("ko-ko", "ko-en", "en-en"))
         + "); dev: the English SDG snippets of `sdg_goal_benchmark_dev.csv`, ROC AUC of the best target score "
         "in the asked goal, averaged over SDGs.\n\n" + table.to_markdown(index=False, floatfmt=".3f") + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (args.out.with_suffix(".json")).write_text(json.dumps(rows, indent=2), encoding="utf-8")
 
 

@@ -5,6 +5,7 @@ W/n ("within n words"). A query is parsed once into a tree; evaluating it on a t
 word positions where it matched and the terms that made the match, for the explanation.
 Precedence follows Scopus: OR binds tightest, then W/n, then AND, then AND NOT.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,15 +37,16 @@ class _Text:
         for i, word in enumerate(self.words):
             self.where.setdefault(word, []).append(i)
         # The 169 queries share many terms; each is matched once per text.
-        self.term_matches: dict[str, "Match"] = {}
+        self.term_matches: dict[str, Match] = {}
         self._prefix: dict[str, list[int]] = {}
 
     def positions(self, pattern: str) -> list[int]:
         if pattern.endswith("*"):
             if pattern not in self._prefix:
                 stem = pattern[:-1]
-                self._prefix[pattern] = sorted(p for word, ps in self.where.items() if word.startswith(stem)
-                                               for p in ps)
+                self._prefix[pattern] = sorted(
+                    p for word, ps in self.where.items() if word.startswith(stem) for p in ps
+                )
             return self._prefix[pattern]
         return self.where.get(pattern, [])
 
@@ -53,8 +55,11 @@ class Term:
     def __init__(self, phrase: str):
         self.phrase = phrase.strip('"').strip()
         # '*' inside a word is kept as a wildcard at the end of that word
-        self.parts = [w + ("*" if w_raw.endswith("*") else "")
-                      for w_raw in self.phrase.lower().split() for w in _WORD.findall(w_raw)[:1]]
+        self.parts = [
+            w + ("*" if w_raw.endswith("*") else "")
+            for w_raw in self.phrase.lower().split()
+            for w in _WORD.findall(w_raw)[:1]
+        ]
 
     def run(self, text: _Text) -> Match:
         cached = text.term_matches.get(self.phrase)

@@ -3,6 +3,7 @@
 Every file is read as text (no type guessing), checked against its schema, and fingerprinted so
 that an index built from it can tell when the file has changed since.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,15 +16,42 @@ from .errors import CatalogueError
 
 SCHEMAS: dict[str, list[str]] = {
     "sdg_goals": ["goal", "name_en", "name_ko", "title_ko", "colour"],
-    "sdg_targets": ["id", "goal", "title_en", "text_en", "indicators", "is_sdg11", "goal_name_en",
-                    "goal_name_ko", "title_ko", "text_ko", "aurora_query"],
+    "sdg_targets": [
+        "id",
+        "goal",
+        "title_en",
+        "text_en",
+        "indicators",
+        "is_sdg11",
+        "goal_name_en",
+        "goal_name_ko",
+        "title_ko",
+        "text_ko",
+        "aurora_query",
+    ],
     "local_governments": ["code", "level", "parent", "name_ko", "name_en", "type", "area_km2", "lat", "lon"],
     "countries": ["iso2", "iso3", "name_en", "name_ko"],
     "cities": ["geonameid", "name", "name_ko", "iso2", "lat", "lon", "population"],
     "dac_sectors": ["code", "name", "name_ko"],
-    "precedents": ["id", "lg_codes", "domestic", "partner_iso2", "partner_locality", "year_start", "year_end",
-                   "sector", "dac_code", "budget_krw", "modality", "title_en", "title_ko", "description_en",
-                   "description_ko", "sdg_targets_hint", "source_url"],
+    "precedents": [
+        "id",
+        "lg_codes",
+        "domestic",
+        "partner_iso2",
+        "partner_locality",
+        "year_start",
+        "year_end",
+        "sector",
+        "dac_code",
+        "budget_krw",
+        "modality",
+        "title_en",
+        "title_ko",
+        "description_en",
+        "description_ko",
+        "sdg_targets_hint",
+        "source_url",
+    ],
 }
 # The catalogues that get a vector index; the others are lookup tables.
 INDEXED = ("sdg_targets", "precedents")
@@ -57,16 +85,18 @@ class Catalogues:
 def _read(data_dir: Path, name: str) -> tuple[pd.DataFrame, str]:
     path = data_dir / f"{name}.csv"
     if not path.is_file():
-        raise CatalogueError(str(path), "file not found; expected one of the catalogues built by "
-                             "`python scripts/build_data.py` (the repository ships them in data/)")
+        raise CatalogueError(
+            str(path),
+            "file not found; expected one of the catalogues built by "
+            "`python scripts/build_data.py` (the repository ships them in data/)",
+        )
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CatalogueError(str(path), f"cannot be read as UTF-8 CSV ({exc})") from exc
     missing = [c for c in SCHEMAS[name] if c not in frame.columns]
     if missing:
-        raise CatalogueError(str(path), f"missing column(s) {missing}; found {list(frame.columns)}",
-                             column=missing[0])
+        raise CatalogueError(str(path), f"missing column(s) {missing}; found {list(frame.columns)}", column=missing[0])
     return frame, file_fingerprint(path)
 
 
@@ -74,8 +104,9 @@ def _check_unique(frame: pd.DataFrame, column: str, file: str) -> None:
     dup = frame[column].duplicated(keep="first")
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
-        raise CatalogueError(file, f"duplicate id {frame[column].iloc[i]!r} (ids must be unique)",
-                             row=row_number(i), column=column)
+        raise CatalogueError(
+            file, f"duplicate id {frame[column].iloc[i]!r} (ids must be unique)", row=row_number(i), column=column
+        )
 
 
 def _check_nonempty(frame: pd.DataFrame, column: str, file: str) -> None:
@@ -97,8 +128,14 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
         frames[name], prints[name] = _read(data_dir, name)
     f = {name: str(data_dir / f"{name}.csv") for name in SCHEMAS}
 
-    for name, key in [("sdg_goals", "goal"), ("sdg_targets", "id"), ("local_governments", "code"),
-                      ("countries", "iso2"), ("precedents", "id"), ("dac_sectors", "code")]:
+    for name, key in [
+        ("sdg_goals", "goal"),
+        ("sdg_targets", "id"),
+        ("local_governments", "code"),
+        ("countries", "iso2"),
+        ("precedents", "id"),
+        ("dac_sectors", "code"),
+    ]:
         _check_nonempty(frames[name], key, f[name])
         _check_unique(frames[name], key, f[name])
 
@@ -106,8 +143,12 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
     goals = set(frames["sdg_goals"]["goal"])
     for i, (tid, goal) in enumerate(zip(targets["id"], targets["goal"])):
         if goal not in goals or not tid.startswith(goal + "."):
-            raise CatalogueError(f["sdg_targets"], f"target {tid!r} does not belong to a known goal "
-                                 f"(goal column {goal!r})", row=row_number(i), column="goal")
+            raise CatalogueError(
+                f["sdg_targets"],
+                f"target {tid!r} does not belong to a known goal (goal column {goal!r})",
+                row=row_number(i),
+                column="goal",
+            )
     _check_nonempty(targets, "text_en", f["sdg_targets"])
     targets = targets.assign(goal=targets["goal"].astype(int), is_sdg11=targets["is_sdg11"].str.lower() == "true")
     frames["sdg_targets"] = targets
@@ -117,8 +158,9 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
     known_lg = set(lgs["code"])
     for i, parent in enumerate(lgs["parent"]):
         if parent and parent not in known_lg:
-            raise CatalogueError(f["local_governments"], f"unknown parent code {parent!r}",
-                                 row=row_number(i), column="parent")
+            raise CatalogueError(
+                f["local_governments"], f"unknown parent code {parent!r}", row=row_number(i), column="parent"
+            )
     frames["local_governments"] = lgs.assign(lat=pd.to_numeric(lgs["lat"]), lon=pd.to_numeric(lgs["lon"]))
 
     prec = frames["precedents"]
@@ -130,22 +172,104 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
             raise CatalogueError(f["precedents"], "no local-government code", row=row_number(i), column="lg_codes")
         for code in codes:
             if code not in known_lg:
-                raise CatalogueError(f["precedents"], f"unknown local-government code {code!r}; expected a 2- or "
-                                     "5-digit code from local_governments.csv", row=row_number(i), column="lg_codes")
+                raise CatalogueError(
+                    f["precedents"],
+                    f"unknown local-government code {code!r}; expected a 2- or 5-digit code from local_governments.csv",
+                    row=row_number(i),
+                    column="lg_codes",
+                )
         for tid in split_codes(row["sdg_targets_hint"]):
             if tid not in known_targets:
-                raise CatalogueError(f["precedents"], f"unknown SDG target {tid!r}; expected an id from "
-                                     "sdg_targets.csv such as '11.5'", row=row_number(i), column="sdg_targets_hint")
+                raise CatalogueError(
+                    f["precedents"],
+                    f"unknown SDG target {tid!r}; expected an id from sdg_targets.csv such as '11.5'",
+                    row=row_number(i),
+                    column="sdg_targets_hint",
+                )
         for iso in split_codes(row["partner_iso2"]):
             if iso not in known_iso:
-                raise CatalogueError(f["precedents"], f"unknown country code {iso!r}; expected an ISO 3166 "
-                                     "alpha-2 code from countries.csv", row=row_number(i), column="partner_iso2")
+                raise CatalogueError(
+                    f["precedents"],
+                    f"unknown country code {iso!r}; expected an ISO 3166 alpha-2 code from countries.csv",
+                    row=row_number(i),
+                    column="partner_iso2",
+                )
         if not (row["description_en"].strip() or row["description_ko"].strip()):
-            raise CatalogueError(f["precedents"], "no description in either language", row=row_number(i),
-                                 column="description_en")
+            raise CatalogueError(
+                f["precedents"], "no description in either language", row=row_number(i), column="description_en"
+            )
     frames["precedents"] = prec.assign(
         domestic=prec["domestic"].str.lower() == "true",
         budget_krw=pd.to_numeric(prec["budget_krw"], errors="coerce"),
         year_start=pd.to_numeric(prec["year_start"], errors="coerce").astype("Int64"),
-        year_end=pd.to_numeric(prec["year_end"], errors="coerce").astype("Int64"))
+        year_end=pd.to_numeric(prec["year_end"], errors="coerce").astype("Int64"),
+    )
     return Catalogues(data_dir=data_dir, fingerprints=prints, **frames)
+
+
+# ---------------------------------------------------------------- item texts
+# The one place that says how a catalogue item becomes text: index passages (and so the index
+# fingerprint), lexical documents, shared-word terms and goal-classifier inputs all come from here.
+
+
+def target_passage(row: dict, lang: str) -> str:
+    """A target as the encoders read it: goal name, short title and full text in one language."""
+    return f"{row[f'goal_name_{lang}']}: {row[f'title_{lang}']}. {row[f'text_{lang}']}"
+
+
+def precedent_passage(row: dict, lang: str) -> str:
+    if lang == "en":
+        return f"{row['title_en']}. {row['description_en']}. {row['modality']}"
+    return f"{row['title_ko']}. {row['description_ko']}"
+
+
+def index_passages(cat: Catalogues, name: str) -> tuple[list[str], list[str], list[str]]:
+    """(item id, passage text, language) for every vector row of an indexed catalogue.
+
+    Targets are indexed in English only: our Korean target texts serve the lexical signal and the
+    display, and as vectors they made Korean proposals worse (docs/evaluation.md, "Tried and not kept").
+    """
+    ids, texts, langs = [], [], []
+    if name == "sdg_targets":
+        for row in cat.sdg_targets.to_dict("records"):
+            ids.append(row["id"])
+            texts.append(target_passage(row, "en"))
+            langs.append("en")
+    elif name == "precedents":
+        for row in cat.precedents.to_dict("records"):
+            for lang in ("en", "ko"):
+                if row[f"description_{lang}"]:
+                    ids.append(row["id"])
+                    texts.append(precedent_passage(row, lang))
+                    langs.append(lang)
+    else:
+        raise ValueError(f"catalogue must be one of {INDEXED}; received {name!r}")
+    return ids, texts, langs
+
+
+def lexical_texts(row: dict, name: str) -> tuple[str, str]:
+    """(English, Korean) documents of one item for the lexical signal; '' where a language is missing."""
+    if name == "sdg_targets":
+        return f"{row['title_en']}. {row['text_en']}", f"{row['title_ko']}. {row['text_ko']}" if row["text_ko"] else ""
+    return (
+        f"{row['title_en']}. {row['description_en']} {row['sector']}",
+        f"{row['title_ko']}. {row['description_ko']}" if row["description_ko"] else "",
+    )
+
+
+def lexical_corpus(cat: Catalogues, name: str) -> tuple[list[str], list[int]]:
+    """(documents, the item of each): one document per language an item has text in."""
+    documents, items = [], []
+    for item, row in enumerate(cat.frame(name).to_dict("records")):
+        for text in lexical_texts(row, name):
+            if text:
+                documents.append(text)
+                items.append(item)
+    return documents, items
+
+
+def terms_text(row: dict, name: str) -> str:
+    """Both languages of an item, for the shared words shown in reasons."""
+    if name == "sdg_targets":
+        return f"{row['title_en']} {row['text_en']} {row['title_ko']} {row['text_ko']}"
+    return f"{row['title_en']} {row['description_en']} {row['title_ko']} {row['description_ko']}"

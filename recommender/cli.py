@@ -1,4 +1,5 @@
 """Command line: build, match, score, info. A thin shell over the library; errors are one line."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,19 +13,25 @@ from pathlib import Path
 from .core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR, Recommender
 from .embedders import DEFAULT_EMBEDDER
 from .errors import ArtefactError, InputError, RecommenderError
+from .explain import render_text
 from .flags import FlagConfig
+from .io import check_output
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="catalogue folder (default: data/)")
     parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR, help="index folder (default: models/)")
-    parser.add_argument("--embedder", default=DEFAULT_EMBEDDER,
-                        help="fused (default), use, minilm, or st:<local model path>")
+    parser.add_argument(
+        "--embedder", default=DEFAULT_EMBEDDER, help="fused (default), use, minilm, or st:<local model path>"
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="recommender", description="Match city-to-city cooperation proposals to "
-                                     "SDG targets, Korean precedents and Korean local governments (offline).")
+    parser = argparse.ArgumentParser(
+        prog="recommender",
+        description="Match city-to-city cooperation proposals to "
+        "SDG targets, Korean precedents and Korean local governments (offline).",
+    )
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,30 +58,58 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help=".jsonl, .csv or .xlsx")
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--sheet", default=None, help="sheet name of an .xlsx input (default: the first)")
-    p.add_argument("--engine", choices=["local", "dask"], default="local",
-                   help="score in this process, or on a Dask cluster (the 'dask' extra)")
+    p.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="score in this process, or on a Dask cluster (the 'dask' extra)",
+    )
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     for name in ("id", "text", "title", "country", "city", "sector", "budget"):
         p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
     defaults = FlagConfig()
-    p.add_argument("--dup-threshold", type=float, default=defaults.near_duplicate,
-                   help=f"cosine for near_duplicate_of flags (default {defaults.near_duplicate})")
-    p.add_argument("--precedent-threshold", type=float, default=defaults.similar_to_precedent,
-                   help=f"similarity for similar_to_precedent flags (default {defaults.similar_to_precedent})")
-    p.add_argument("--sdg11-threshold", type=float, default=defaults.low_sdg11,
-                   help=f"goal 11 probability below which low_sdg11_alignment is flagged (default {defaults.low_sdg11})")
-    p.add_argument("--budget-factor", type=float, default=defaults.budget_factor,
-                   help=f"budget_outlier when this many times off the similar precedents' median (default "
-                        f"{defaults.budget_factor:g})")
+    p.add_argument(
+        "--dup-threshold",
+        type=float,
+        default=defaults.near_duplicate,
+        help=f"cosine for near_duplicate_of flags (default {defaults.near_duplicate})",
+    )
+    p.add_argument(
+        "--precedent-threshold",
+        type=float,
+        default=defaults.similar_to_precedent,
+        help=f"similarity for similar_to_precedent flags (default {defaults.similar_to_precedent})",
+    )
+    p.add_argument(
+        "--sdg11-threshold",
+        type=float,
+        default=defaults.low_sdg11,
+        help=f"goal 11 probability below which low_sdg11_alignment is flagged (default {defaults.low_sdg11})",
+    )
+    p.add_argument(
+        "--budget-factor",
+        type=float,
+        default=defaults.budget_factor,
+        help=f"budget_outlier when this many times off the similar precedents' median (default "
+        f"{defaults.budget_factor:g})",
+    )
 
     p = sub.add_parser("evaluate", help="measure quality on the gold files; write docs/evaluation.md")
     _common(p)
     root = Path(__file__).resolve().parents[1]
-    p.add_argument("--dev", type=Path, default=root.parent / "shared/eval-dev/sdg_goal_benchmark_dev.csv",
-                   help="labelled SDG goal snippets (id,text,sdg,label)")
+    p.add_argument(
+        "--dev",
+        type=Path,
+        default=root.parent / "shared/eval-dev/sdg_goal_benchmark_dev.csv",
+        help="labelled SDG goal snippets (id,text,sdg,label)",
+    )
     p.add_argument("--gold", type=Path, default=root / "eval/gold_proposals.csv", help="gold proposals file")
-    p.add_argument("--korean-dev", type=Path, default=root / "eval/sdg_goal_dev_ko_subset.csv",
-                   help="our Korean translations of some dev snippets (id,sdg,label,text_ko)")
+    p.add_argument(
+        "--korean-dev",
+        type=Path,
+        default=root / "eval/sdg_goal_dev_ko_subset.csv",
+        help="our Korean translations of some dev snippets (id,sdg,label,text_ko)",
+    )
     p.add_argument("--docs-dir", type=Path, default=root / "docs")
     p.add_argument("--fit-goal-model", action="store_true", help="refit data/goal_model.json on the dev file")
 
@@ -105,23 +140,6 @@ def _open(args) -> Recommender:
     return Recommender.open(args.data_dir, args.models_dir, embedder=args.embedder)
 
 
-def _print_table(result: dict) -> None:
-    present = [str(g["goal"]) for g in result["sdg_goals"] if g["present"]]
-    print(f"SDG goals present: {', '.join(present) or 'none'}")
-    print("\nSDG targets")
-    for i, t in enumerate(result["sdg_targets"], 1):
-        mark = " (SDG 11)" if t["is_sdg11"] else ""
-        print(f"{i:>3}. {t['id']:<6} {t['score']:.2f}  {t['title']}{mark}\n       {t['reason']}")
-    print("\nPrecedents")
-    for i, p in enumerate(result["precedents"], 1):
-        print(f"{i:>3}. {p['id']:<6} {p['score']:.2f}  {p['title']}\n       {p['reason']}")
-    print("\nLocal governments")
-    for i, g in enumerate(result["local_governments"], 1):
-        print(f"{i:>3}. {g['code']:<6} {g['score']:.2f}  {g['name_ko']} ({g['name_en']})\n       {g['reason']}")
-    for w in result.get("warnings", []):
-        print(f"\nwarning: {w}")
-
-
 def run(args) -> int:
     if args.command == "build":
         rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder)
@@ -133,7 +151,7 @@ def run(args) -> int:
             except ArtefactError as exc:
                 print(f"rebuilding: {exc}")
         rec.build()
-        for name, index in rec.indexes_.items():
+        for name, index in rec.indexes.items():
             manifest = index.manifest
             print(f"{name}: {manifest['count']} vectors for {manifest['items']} items ({manifest['index_kind']})")
         return 0
@@ -142,13 +160,26 @@ def run(args) -> int:
 
         rec = _open(args)
         if not args.dev.is_file():
-            print(f"note: no labelled dev file at {args.dev}; the goal-level section is left out "
-                  f"(pass --dev PATH to include it)", file=sys.stderr)
-        report = evaluate(rec, dev_path=args.dev, gold_path=args.gold, docs_dir=args.docs_dir,
-                          fit_goal_model=args.fit_goal_model, korean_dev_path=args.korean_dev)
-        print(json.dumps({k: v for k, v in report.items() if k != "goal_level"} |
-                         ({"goal_level_average": report["goal_level"]["average"]} if "goal_level" in report else {}),
-                         indent=2))
+            print(
+                f"note: no labelled dev file at {args.dev}; the goal-level section is left out "
+                f"(pass --dev PATH to include it)",
+                file=sys.stderr,
+            )
+        report = evaluate(
+            rec,
+            dev_path=args.dev,
+            gold_path=args.gold,
+            docs_dir=args.docs_dir,
+            fit_goal_model=args.fit_goal_model,
+            korean_dev_path=args.korean_dev,
+        )
+        print(
+            json.dumps(
+                {k: v for k, v in report.items() if k != "goal_level"}
+                | ({"goal_level_average": report["goal_level"]["average"]} if "goal_level" in report else {}),
+                indent=2,
+            )
+        )
         return 0
     if args.command == "bench":
         from .bench import run as run_bench
@@ -157,8 +188,10 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(report, indent=2))
         else:
-            print(f"wrote {args.docs_dir / 'benchmarks.md'}: p50 {report['query_p50_ms']:.1f} ms, "
-                  f"p95 {report['query_p95_ms']:.1f} ms, batch/encode {report['batch_to_encode_ratio']:.2f}")
+            print(
+                f"wrote {args.docs_dir / 'benchmarks.md'}: p50 {report['query_p50_ms']:.1f} ms, "
+                f"p95 {report['query_p95_ms']:.1f} ms, batch/encode {report['batch_to_encode_ratio']:.2f}"
+            )
         return 0
     if args.command == "info":
         rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder).load()
@@ -166,36 +199,74 @@ def run(args) -> int:
         return 0
     if args.command == "match":
         rec = _open(args)
-        result = rec.recommend({"text": args.text, "title": args.title, "partner_country": args.country,
-                                "partner_city": args.city, "sector": args.sector, "budget": args.budget},
-                               top_k=args.top_k, lang=args.lang)
+        result = rec.recommend(
+            {
+                "text": args.text,
+                "title": args.title,
+                "partner_country": args.country,
+                "partner_city": args.city,
+                "sector": args.sector,
+                "budget": args.budget,
+            },
+            top_k=args.top_k,
+            lang=args.lang,
+        )
         if args.json:
-            print(json.dumps(result, ensure_ascii=False, indent=2))
+            print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         else:
-            _print_table(result)
+            print(render_text(result, args.lang or result.language))
         return 0
     if args.command == "score":
-        from .io import score_file
+        from .batch import score_file
 
-        overrides = {"id": args.id_col, "text": args.text_col, "title": args.title_col,
-                     "partner_country": args.country_col, "partner_city": args.city_col,
-                     "sector": args.sector_col, "budget": args.budget_col}
+        overrides = {
+            "id": args.id_col,
+            "text": args.text_col,
+            "title": args.title_col,
+            "partner_country": args.country_col,
+            "partner_city": args.city_col,
+            "sector": args.sector_col,
+            "budget": args.budget_col,
+        }
         try:
-            flag_config = FlagConfig(near_duplicate=args.dup_threshold, similar_to_precedent=args.precedent_threshold,
-                                     low_sdg11=args.sdg11_threshold, budget_factor=args.budget_factor)
+            flag_config = FlagConfig(
+                near_duplicate=args.dup_threshold,
+                similar_to_precedent=args.precedent_threshold,
+                low_sdg11=args.sdg11_threshold,
+                budget_factor=args.budget_factor,
+            )
         except ValueError as exc:
             raise InputError(str(exc)) from None
         if not args.input.is_file():
             raise InputError(f"input file {str(args.input)!r} does not exist")
+        if args.top_k < 1:
+            raise InputError(f"--top-k must be at least 1; received {args.top_k}")
+        check_output(args.output, inputs=[args.input])
+        engine = None
+        if args.engine == "dask":
+            from .distributed import DaskEngine
+
+            engine = DaskEngine(args.scheduler)
         rec = _open(args)
         with _progress() as progress:
-            scored, errors, paths = score_file(rec, args.input, args.output, sheet=args.sheet, overrides=overrides,
-                                               top_k=args.top_k, flag_config=flag_config, progress=progress,
-                                               engine=args.engine, scheduler=args.scheduler)
+            scored, errors, paths = score_file(
+                rec,
+                args.input,
+                args.output,
+                sheet=args.sheet,
+                overrides=overrides,
+                top_k=args.top_k,
+                flag_config=flag_config,
+                progress=progress,
+                engine=engine,
+            )
         if not scored:
-            reasons = "; ".join(f"row {e['row']}: {e['reason']}" for e in errors[:3])
-            raise RecommenderError(f"no row of {args.input.name} could be scored ({len(errors)} rejected"
-                                   + (f"; {reasons}" if reasons else "; the file has no data rows") + ")")
+            reasons = "; ".join(f"row {e.row}: {e.reason}" for e in errors[:3])
+            raise RecommenderError(
+                f"no row of {args.input.name} could be scored ({len(errors)} rejected"
+                + (f"; {reasons}" if reasons else "; the file has no data rows")
+                + ")"
+            )
         print(f"scored {scored} proposal(s), rejected {len(errors)}; wrote " + ", ".join(str(p) for p in paths))
         return 0
     raise AssertionError(args.command)
@@ -218,8 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug still gets one line, not a traceback
         if args.debug:
             traceback.print_exc()
-        print(f"error: internal error ({type(exc).__name__}: {exc}); run again with --debug for the traceback "
-              "and report it", file=sys.stderr)
+        print(
+            f"error: internal error ({type(exc).__name__}: {exc}); run again with --debug for the traceback "
+            "and report it",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -4,6 +4,7 @@ Uploaded files are untrusted: archives are checked for size and compression rati
 is decompressed (zip bombs), XML is parsed with defusedxml (no entity expansion, no external
 entities), and nothing in a document is ever executed.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,10 +26,12 @@ def _check_zip(archive: zipfile.ZipFile, name: str) -> None:
     for info in archive.infolist():
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO and info.file_size > 1 << 20:
-            raise InputError(f"{name}: member {info.filename!r} expands {info.file_size // info.compress_size}-fold "
-                             "(a zip bomb?); the file is refused")
+            raise InputError(
+                f"{name}: member {info.filename!r} expands {info.file_size // info.compress_size}-fold "
+                "(a zip bomb?); the file is refused"
+            )
         if total > MAX_UNPACKED_BYTES:
-            raise InputError(f"{name}: unpacks to more than {MAX_UNPACKED_BYTES // 2 ** 20} MB; the file is refused")
+            raise InputError(f"{name}: unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; the file is refused")
 
 
 def _xml_text(data: bytes, name: str, paragraph_tags: tuple[str, ...], text_tags: tuple[str, ...]) -> str:
@@ -38,8 +41,10 @@ def _xml_text(data: bytes, name: str, paragraph_tags: tuple[str, ...], text_tags
     try:
         root = ElementTree.fromstring(data)
     except DefusedXmlException as exc:
-        raise InputError(f"{name}: the document's XML declares entities or external references ({type(exc).__name__}),"
-                         " which are refused; save it again from the word processor") from exc
+        raise InputError(
+            f"{name}: the document's XML declares entities or external references ({type(exc).__name__}),"
+            " which are refused; save it again from the word processor"
+        ) from exc
     except ElementTree.ParseError as exc:
         raise InputError(f"{name}: the document's XML is damaged ({exc})") from exc
     paragraphs = []
@@ -71,8 +76,10 @@ def _docx(data: bytes, name: str) -> str:
 
 def _hwpx(data: bytes, name: str) -> str:
     archive = _zip_members(data, name)
-    sections = sorted((n for n in archive.namelist() if re.fullmatch(r"Contents/section\d+\.xml", n)),
-                      key=lambda n: int(re.search(r"\d+", n).group()))
+    sections = sorted(
+        (n for n in archive.namelist() if re.fullmatch(r"Contents/section\d+\.xml", n)),
+        key=lambda n: int(re.search(r"\d+", n).group()),
+    )
     if not sections:
         raise InputError(f"{name}: no Contents/section*.xml inside; is it really a .hwpx?")
     return "\n".join(_xml_text(archive.read(s), name, ("p",), ("t",)) for s in sections)
@@ -105,7 +112,7 @@ def extract_text(data: bytes, name: str) -> str:
     if suffix not in SUFFIXES:
         raise InputError(f"{name}: documents must be {', '.join(SUFFIXES)}; received {suffix or 'no extension'}")
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{name}: {len(data) / 2 ** 20:.1f} MB is over the {MAX_FILE_BYTES // 2 ** 20} MB limit")
+        raise InputError(f"{name}: {len(data) / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
     text = {".txt": _txt, ".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx}[suffix](data, name)
     text = re.sub(r"[ \t]+", " ", text).strip()
     if not text:

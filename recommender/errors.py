@@ -1,4 +1,5 @@
 """The package's exceptions: one small hierarchy that the CLI and the app turn into one line."""
+
 from __future__ import annotations
 
 

@@ -1,18 +1,26 @@
 """`recommender evaluate`: measured quality, written to docs/evaluation.md and docs/evaluation.json."""
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import ranking
-from .embedders import encode_queries
-from .goal_model import ABSOLUTE_FEATURES, FEATURES, FILE_NAME, LANGUAGE_BLIND, GoalClassifier, GoalDecision, GoalModel, fit_goal_decision
-from .text import split_passages
+from .catalogue import split_codes
+from .goal_model import (
+    ABSOLUTE_FEATURES,
+    FEATURES,
+    FILE_NAME,
+    LANGUAGE_BLIND,
+    GoalClassifier,
+    GoalDecisionModel,
+    GoalModel,
+    fit_goal_decision,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +45,12 @@ def _subset_metrics(y: np.ndarray, predicted: np.ndarray, sdg: np.ndarray) -> di
     """Averaged over the SDGs present (the benchmark's way) and pooled over all rows."""
     per_sdg = [_binary_metrics(y[sdg == g], predicted[sdg == g]) for g in sorted(np.unique(sdg))]
     pooled = _binary_metrics(y, predicted)
-    return {**{m: float(np.mean([v[m] for v in per_sdg])) for m in ("accuracy", "f1")},
-            "pooled_accuracy": pooled["accuracy"], "pooled_f1": pooled["f1"], "n": int(len(y))}
+    return {
+        **{m: float(np.mean([v[m] for v in per_sdg])) for m in ("accuracy", "f1")},
+        "pooled_accuracy": pooled["accuracy"],
+        "pooled_f1": pooled["f1"],
+        "n": int(len(y)),
+    }
 
 
 def paired_gold_evidence(rec, gold: pd.DataFrame, lang: str = "ko") -> tuple:
@@ -64,13 +76,21 @@ def language_offsets(pairs: tuple, classifier: GoalClassifier, lang: str = "ko")
         return full[:, :, [FEATURES.index(f) for f in ABSOLUTE_FEATURES]]
 
     gap = (absolute(f_en, v_en) - absolute(f_other, v_other)).mean(axis=(0, 1))
-    return {name: round(float(v), 4) for name, v in zip(ABSOLUTE_FEATURES, gap)
-            if name not in LANGUAGE_BLIND.get(lang, [])}
+    return {
+        name: round(float(v), 4) for name, v in zip(ABSOLUTE_FEATURES, gap) if name not in LANGUAGE_BLIND.get(lang, [])
+    }
 
 
-def goal_level(rec, dev: pd.DataFrame, *, korean: pd.DataFrame | None = None, pairs: tuple | None = None,
-               folds: int = 5, seeds: Sequence[int] = (0, 1, 2, 3, 4),
-               precedent_support: float = 0.4) -> tuple[dict, GoalModel, GoalClassifier]:
+def goal_level(
+    rec,
+    dev: pd.DataFrame,
+    *,
+    korean: pd.DataFrame | None = None,
+    pairs: tuple | None = None,
+    folds: int = 5,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    precedent_support: float = 0.4,
+) -> tuple[dict, GoalModel, GoalClassifier]:
     """Cross-validated present-decisions on (text, sdg, label) rows, scored per SDG and averaged.
 
     Folds are grouped by text so a snippet asked about several goals never sits on both sides. Each
@@ -108,13 +128,14 @@ def goal_level(rec, dev: pd.DataFrame, *, korean: pd.DataFrame | None = None, pa
         predicted = np.zeros(len(dev), dtype=int)
         predicted_ko = np.zeros(len(korean), dtype=int) if korean is not None else None
         for train, test in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y, groups):
-            model, classifier = fit_goal_decision(x[train], vectors[train], sdg[train], y[train], target_vectors,
-                                                  target_goals, groups=groups[train])
+            model, classifier = fit_goal_decision(
+                x[train], vectors[train], sdg[train], y[train], target_vectors, target_goals, groups=groups[train]
+            )
             scores = classifier.scores(vectors[test])[np.arange(len(test)), sdg[test] - 1]
             probability = model.predict_proba(np.column_stack([x[test], scores]))
             predicted[test] = (probability >= model.threshold) | by_precedent[test]
             if korean is not None:
-                decision = GoalDecision(model, classifier, {"ko": language_offsets(pairs, classifier, "ko")})
+                decision = GoalDecisionModel(model, classifier, {"ko": language_offsets(pairs, classifier, "ko")})
                 for j in np.flatnonzero(np.isin(ko_rows, test)):
                     goal = sdg[ko_rows[j]]
                     p = decision.model.predict_proba(decision.features(ko_features[j], ko_vectors[j], "ko"))[goal - 1]
@@ -124,21 +145,45 @@ def goal_level(rec, dev: pd.DataFrame, *, korean: pd.DataFrame | None = None, pa
         average["sdg11_accuracy"] = per_sdg[11]["accuracy"] if 11 in per_sdg else float("nan")
         paired = None
         if korean is not None:
-            paired = {"en": _subset_metrics(y[ko_rows], predicted[ko_rows], sdg[ko_rows]),
-                      "ko": _subset_metrics(y[ko_rows], predicted_ko, sdg[ko_rows])}
+            paired = {
+                "en": _subset_metrics(y[ko_rows], predicted[ko_rows], sdg[ko_rows]),
+                "ko": _subset_metrics(y[ko_rows], predicted_ko, sdg[ko_rows]),
+            }
         return per_sdg, average, paired
 
     runs = [scored(seed) for seed in seeds]
     per_sdg, average, _ = runs[0]
-    over_seeds = {m: {"mean": float(np.mean([r[1][m] for r in runs])), "min": float(np.min([r[1][m] for r in runs])),
-                      "max": float(np.max([r[1][m] for r in runs]))} for m in average}
-    model, classifier = fit_goal_decision(x, vectors, sdg, y, target_vectors, target_goals, groups=groups,
-                                          trained_on=f"{len(dev)} labelled snippets (SDG goal benchmark, dev half)")
-    report = {"per_sdg": per_sdg, "average": average, "over_seeds": over_seeds, "seeds": list(seeds), "folds": folds,
-              "rows": int(len(dev)), "decided_by_precedent": int(by_precedent.sum())}
+    over_seeds = {
+        m: {
+            "mean": float(np.mean([r[1][m] for r in runs])),
+            "min": float(np.min([r[1][m] for r in runs])),
+            "max": float(np.max([r[1][m] for r in runs])),
+        }
+        for m in average
+    }
+    model, classifier = fit_goal_decision(
+        x,
+        vectors,
+        sdg,
+        y,
+        target_vectors,
+        target_goals,
+        groups=groups,
+        trained_on=f"{len(dev)} labelled snippets (SDG goal benchmark, dev half)",
+    )
+    report = {
+        "per_sdg": per_sdg,
+        "average": average,
+        "over_seeds": over_seeds,
+        "seeds": list(seeds),
+        "folds": folds,
+        "rows": int(len(dev)),
+        "decided_by_precedent": int(by_precedent.sum()),
+    }
     if korean is not None:
-        report["korean_subset"] = {lang: {m: float(np.mean([r[2][lang][m] for r in runs]))
-                                          for m in runs[0][2][lang]} for lang in ("en", "ko")}
+        report["korean_subset"] = {
+            lang: {m: float(np.mean([r[2][lang][m] for r in runs])) for m in runs[0][2][lang]} for lang in ("en", "ko")
+        }
     return report, model, classifier
 
 
@@ -147,49 +192,54 @@ def gold_goals(rec, gold: pd.DataFrame) -> dict:
     how many goals outside the acceptable targets' goals are marked present."""
     out = {}
     for lang, part in gold.groupby("lang"):
-        results = rec.recommend_many([{"text": r["text"], "partner_country": r.get("partner_country") or None}
-                                      for r in part.to_dict("records")])
+        results = rec.recommend_many(
+            [{"text": r["text"], "partner_country": r.get("partner_country") or None} for r in part.to_dict("records")]
+        )
         hit, extra, empty = [], [], 0
         for r, res in zip(part.to_dict("records"), results):
             goals = {int(t.split(".")[0]) for t in str(r["targets"]).split(";")}
-            present = {g["goal"] for g in res["sdg_goals"] if g["present"]}
+            present = set(res.present_goals)
             hit.append(int(str(r["targets"]).split(".")[0]) in present)
             extra.append(len(present - goals))
             empty += not present
-        out[lang] = {"main_goal_present": float(np.mean(hit)), "extra_goals_per_proposal": float(np.mean(extra)),
-                     "no_goal": int(empty), "n": int(len(part))}
+        out[lang] = {
+            "main_goal_present": float(np.mean(hit)),
+            "extra_goals_per_proposal": float(np.mean(extra)),
+            "no_goal": int(empty),
+            "n": int(len(part)),
+        }
     return out
 
 
 def precedent_leave_one_out(rec, ks=(1, 3, 5)) -> dict:
-    """Each international case's description (English, then Korean) with the case itself removed:
-    does one of its governments rank in the top k?"""
-    cat = rec.catalogues_
-    lg_codes = cat.local_governments["code"].tolist()
+    """Each international case's description (English, then Korean) with the case itself left out of
+    every portfolio: does one of its governments rank in the top k?"""
+    cat = rec.catalogues
+    n_governments = len(cat.local_governments)
     results = {"en": [], "ko": []}
-    for i, row in enumerate(cat.precedents.to_dict("records")):
+    for row in cat.precedents.to_dict("records"):
         if row["domestic"]:
             continue
-        countries = rec.prec_countries_[i]
+        countries = split_codes(row["partner_iso2"])
         iso = countries[0] if len(countries) == 1 else None
+        own = set(split_codes(row["lg_codes"]))
         for lang in ("en", "ko"):
             text = row[f"description_{lang}"]
             if not text:
                 continue
-            q = encode_queries(rec.embedder, split_passages(text))
-            scores = rec._signals(text, q, iso)["full_score"].copy()
-            scores[i] = 0.0  # the case itself is not in its own portfolio
-            port = ranking.rank_governments(scores, rec.prec_lgs_, rec.prec_countries_, lg_codes, iso,
-                                            rec.config.portfolio)
-            order = [lg_codes[j] for j in ranking.rank_order(port["score"], lg_codes)]
-            own = set(rec.prec_lgs_[i])
-            rank = min(order.index(c) + 1 for c in own)
-            results[lang].append(rank)
+            result = rec.recommend(
+                {"text": text, "partner_country": iso}, top_k=n_governments, exclude_precedents=[row["id"]]
+            )
+            order = [g.code for g in result.local_governments]
+            results[lang].append(min(order.index(c) + 1 for c in own))
     out = {}
     for lang, ranks in results.items():
         ranks = np.array(ranks)
-        out[lang] = {**{f"hits@{k}": float(np.mean(ranks <= k)) for k in ks}, "mrr": float(np.mean(1 / ranks)),
-                     "n": int(len(ranks))}
+        out[lang] = {
+            **{f"hits@{k}": float(np.mean(ranks <= k)) for k in ks},
+            "mrr": float(np.mean(1 / ranks)),
+            "n": int(len(ranks)),
+        }
     return out
 
 
@@ -200,23 +250,29 @@ def gold_proposals(rec, gold: pd.DataFrame, ks=(1, 3)) -> dict:
     lists = {"targets": ("sdg_targets", "id"), "governments": ("local_governments", "code")}
     if "precedents" in gold.columns:
         lists["precedents"] = ("precedents", "id")
+    top_k = max(len(rec.catalogues.sdg_targets), len(rec.catalogues.local_governments))
     out = {}
     for lang, part in gold.groupby("lang"):
         ranks: dict[str, list[int]] = {name: [] for name in lists}
-        results = rec.recommend_many([{"text": r["text"], "partner_country": r.get("partner_country") or None}
-                                      for r in part.to_dict("records")], top_k=169)
+        results = rec.recommend_many(
+            [{"text": r["text"], "partner_country": r.get("partner_country") or None} for r in part.to_dict("records")],
+            top_k=top_k,
+        )
         for r, res in zip(part.to_dict("records"), results):
             for name, (key, field) in lists.items():
                 acceptable = {c for c in str(r[name]).split(";") if c}
                 if not acceptable:
                     continue
-                ranked = [item[field] for item in res[key]]
+                ranked = [getattr(item, field) for item in getattr(res, key)]
                 ranks[name].append(min([ranked.index(c) + 1 for c in acceptable if c in ranked] or [999]))
         out[lang] = {}
         for name, values in ranks.items():
             values = np.array(values)
-            out[lang][name] = {**{f"hits@{k}": float(np.mean(values <= k)) for k in ks},
-                               "mrr": float(np.mean(1 / values)), "n": int(len(values))}
+            out[lang][name] = {
+                **{f"hits@{k}": float(np.mean(values <= k)) for k in ks},
+                "mrr": float(np.mean(1 / values)),
+                "n": int(len(values)),
+            }
     return out
 
 
@@ -226,126 +282,185 @@ def write_report(report: dict, docs_dir: Path) -> Path:
     lines = ["# Evaluation", "", "Written by `recommender evaluate`; the same numbers are in `evaluation.json`.", ""]
     if "goal_level" in report:
         g = report["goal_level"]
-        lines += ["## SDG goal level (dev half of the public SDG goal benchmark)", "",
-                  f"{g['rows']} rows (text, SDG, is the SDG present). Decisions as the recommender makes them (the "
-                  f"goal classifier and the logistic model over it and the target signals, both fitted inside each "
-                  f"fold; or precedent support for the top target: {g['decided_by_precedent']} rows), "
-                  f"{g['folds']}-fold cross-validated with folds grouped by text; scored per SDG, then averaged.", "",
-                  "| SDG | accuracy | precision | recall | F1 | rows |", "|---|---|---|---|---|---|"]
+        lines += [
+            "## SDG goal level (dev half of the public SDG goal benchmark)",
+            "",
+            f"{g['rows']} rows (text, SDG, is the SDG present). Decisions as the recommender makes them (the "
+            f"goal classifier and the logistic model over it and the target signals, both fitted inside each "
+            f"fold; or precedent support for the top target: {g['decided_by_precedent']} rows), "
+            f"{g['folds']}-fold cross-validated with folds grouped by text; scored per SDG, then averaged.",
+            "",
+            "| SDG | accuracy | precision | recall | F1 | rows |",
+            "|---|---|---|---|---|---|",
+        ]
         for sdg, m in g["per_sdg"].items():
-            lines.append(f"| {sdg} | {m['accuracy']:.3f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} "
-                         f"| {m['n']} |")
+            lines.append(
+                f"| {sdg} | {m['accuracy']:.3f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['n']} |"
+            )
         a = g["average"]
-        lines += [f"| **average** | **{a['accuracy']:.3f}** | **{a['precision']:.3f}** | **{a['recall']:.3f}** | "
-                  f"**{a['f1']:.3f}** | |", ""]
+        lines += [
+            f"| **average** | **{a['accuracy']:.3f}** | **{a['precision']:.3f}** | **{a['recall']:.3f}** | "
+            f"**{a['f1']:.3f}** | |",
+            "",
+        ]
         if "over_seeds" in g:
             o = g["over_seeds"]
-            lines += [f"The same, over {len(g['seeds'])} shuffles of the folds (seeds {g['seeds']}): mean (min–max).", "",
-                      "| average accuracy | average precision | average recall | average F1 | SDG 11 accuracy |",
-                      "|---|---|---|---|---|",
-                      "| " + " | ".join(f"{o[m]['mean']:.3f} ({o[m]['min']:.3f}–{o[m]['max']:.3f})"
-                                       for m in (*METRICS, "sdg11_accuracy")) + " |", ""]
+            lines += [
+                f"The same, over {len(g['seeds'])} shuffles of the folds (seeds {g['seeds']}): mean (min–max).",
+                "",
+                "| average accuracy | average precision | average recall | average F1 | SDG 11 accuracy |",
+                "|---|---|---|---|---|",
+                "| "
+                + " | ".join(
+                    f"{o[m]['mean']:.3f} ({o[m]['min']:.3f}–{o[m]['max']:.3f})" for m in (*METRICS, "sdg11_accuracy")
+                )
+                + " |",
+                "",
+            ]
         if "korean_subset" in g:
             k = g["korean_subset"]
-            lines += [f"### Korean: {k['ko']['n']:.0f} dev snippets in our Korean translation", "",
-                      "`eval/sdg_goal_dev_ko_subset.csv`: 2–3 snippets per SDG (at most 520 characters), translated "
-                      "by us. Each is decided by the model of the fold that held its English original out, and scored "
-                      "against the same rows decided in English; mean over the same shuffles.", "",
-                      "| language | accuracy averaged over SDGs | accuracy, all rows | F1, all rows | rows |",
-                      "|---|---|---|---|---|"]
+            lines += [
+                f"### Korean: {k['ko']['n']:.0f} dev snippets in our Korean translation",
+                "",
+                "`eval/sdg_goal_dev_ko_subset.csv`: 2–3 snippets per SDG (at most 520 characters), translated "
+                "by us. Each is decided by the model of the fold that held its English original out, and scored "
+                "against the same rows decided in English; mean over the same shuffles.",
+                "",
+                "| language | accuracy averaged over SDGs | accuracy, all rows | F1, all rows | rows |",
+                "|---|---|---|---|---|",
+            ]
             for lang in ("en", "ko"):
                 m = k[lang]
-                lines.append(f"| {lang} | {m['accuracy']:.3f} | {m['pooled_accuracy']:.3f} | {m['pooled_f1']:.3f} "
-                             f"| {m['n']:.0f} |")
+                lines.append(
+                    f"| {lang} | {m['accuracy']:.3f} | {m['pooled_accuracy']:.3f} | {m['pooled_f1']:.3f} "
+                    f"| {m['n']:.0f} |"
+                )
             lines += ["", "With 2–3 rows per SDG, F1 per SDG is not meaningful, so F1 is given over all rows."]
             lines.append("")
     if "precedent_loo" in report:
-        lines += ["## Local governments, leave one precedent out", "",
-                  "Each international case's own description, with the case removed from every portfolio; a hit is "
-                  "one of its governments ranked in the top k (partner country given when the case has one).", "",
-                  "| description | hits@1 | hits@3 | hits@5 | MRR | cases |", "|---|---|---|---|---|---|"]
+        lines += [
+            "## Local governments, leave one precedent out",
+            "",
+            "Each international case's own description, with the case removed from every portfolio; a hit is "
+            "one of its governments ranked in the top k (partner country given when the case has one).",
+            "",
+            "| description | hits@1 | hits@3 | hits@5 | MRR | cases |",
+            "|---|---|---|---|---|---|",
+        ]
         for lang, m in report["precedent_loo"].items():
-            lines.append(f"| {lang} | {m['hits@1']:.3f} | {m['hits@3']:.3f} | {m['hits@5']:.3f} | {m['mrr']:.3f} "
-                         f"| {m['n']} |")
+            lines.append(
+                f"| {lang} | {m['hits@1']:.3f} | {m['hits@3']:.3f} | {m['hits@5']:.3f} | {m['mrr']:.3f} | {m['n']} |"
+            )
         lines.append("")
     if "gold_goals" in report:
-        lines += ["## Goal decisions on the gold proposals", "",
-                  "Is the goal of the first acceptable target marked present, and how many goals outside the "
-                  "acceptable targets' goals are marked too.", "",
-                  "| language | main goal present | extra goals per proposal | proposals with no goal | n |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "## Goal decisions on the gold proposals",
+            "",
+            "Is the goal of the first acceptable target marked present, and how many goals outside the "
+            "acceptable targets' goals are marked too.",
+            "",
+            "| language | main goal present | extra goals per proposal | proposals with no goal | n |",
+            "|---|---|---|---|---|",
+        ]
         for lang, m in report["gold_goals"].items():
-            lines.append(f"| {lang} | {m['main_goal_present']:.2f} | {m['extra_goals_per_proposal']:.2f} | "
-                         f"{m['no_goal']} | {m['n']} |")
+            lines.append(
+                f"| {lang} | {m['main_goal_present']:.2f} | {m['extra_goals_per_proposal']:.2f} | "
+                f"{m['no_goal']} | {m['n']} |"
+            )
         lines.append("")
     if "gold" in report:
-        lines += ["## Gold proposals", "", "| language | list | hits@1 | hits@3 | MRR | proposals |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "## Gold proposals",
+            "",
+            "| language | list | hits@1 | hits@3 | MRR | proposals |",
+            "|---|---|---|---|---|---|",
+        ]
         for lang, parts in report["gold"].items():
             for name, m in parts.items():
                 lines.append(f"| {lang} | {name} | {m['hits@1']:.3f} | {m['hits@3']:.3f} | {m['mrr']:.3f} | {m['n']} |")
         lines.append("")
-    lines += ["## How the goal decision got here", "",
-              "Average accuracy over the 17 SDGs on the dev snippets, mean of 5 shuffles of 5 grouped folds, "
-              "without the precedent rule (measured while building; the table above is the shipped decision):", "",
-              "| goal decision | accuracy |", "|---|---|",
-              "| logistic model over 8 target-signal features (the first version) | 0.852 |",
-              "| + lexical features and the goal's mean dense similarity | 0.864 |",
-              "| + the goal classifier over the USE vector, learning from labelled rows and target texts | 0.884 |",
-              "", "The design was chosen on these same folds among about 20 variants, so the held-out half of "
-              "the benchmark may come out a point lower.", ""]
-    lines += ["## Tried and not kept", "",
-              "- Goal classifier over MiniLM and USE vectors together: 0.888 against 0.884 for USE alone on the same "
-              "folds, but MiniLM cannot read Korean, and one classifier for both languages was worth more.",
-              "- Goal classifier also learning from the precedent descriptions and their SDG hints (both languages): "
-              "0.877–0.878. From our Korean target texts besides the English ones: 0.880 against 0.885, SDG 11 0.900 "
-              "against 0.918, and no gain on Korean gold proposals.",
-              "- A second classifier over the text's 169 target similarities: 0.860 alone, 0.881 beside the USE one.",
-              "- Per-goal intercepts in the logistic model: 0.847–0.851; gradient boosting or a random forest over the "
-              "same features: 0.853–0.856.",
-              "- Marking the most probable goal present when none passes: 0.869 (0.875 when its probability is above "
-              "0.3) against 0.885. The app names the closest goal instead.",
-              "- Korean target texts as vectors in the index: Korean gold target hits@3 0.917 → 0.900 (same-language "
-              "legal wording outscored meaning); the mean of the English and Korean target vectors for Korean "
-              "queries: also 0.900.",
-              "- A bonus for SDG 11 targets (0.02–0.08 on the target score), to put SDG 11 first: gold target MRR "
-              "English 0.970 → 0.944–0.956, Korean 0.886 → 0.811–0.888; SDG 11 is marked instead.",
-              "- Goal probability as a prior on target scores: English gold target MRR 0.953 → 0.967 at weight 0.1, "
-              "Korean 0.886 → 0.869; it would widen the gap between the languages.",
-              "- Discounting a precedent's later SDG hints when it lends targets (decay 0.8/0.6/0.4): gold target "
-              "MRR English 0.967 → 0.983, Korean 0.956 → 0.906 (first 30 gold proposals), probe unchanged.",
-              "- Nearest labelled snippets as goal features: up to 0.868 against 0.855 for the first model, and it "
-              "would ship the benchmark text.",
-              "- A separate scale-free goal model for Korean: dev accuracy 0.808 and 0.73 extra goals per Korean "
-              "gold proposal.",
-              "- For Korean texts, a logit shift that makes the mean probability over the paired gold proposals equal "
-              "in both languages (+0.50): Korean dev snippets 0.783 → 0.766 accuracy over all rows, cross-validated. "
-              "Matching each feature's mean and spread instead of shifting its mean: one row of 47 better, within "
-              "noise. Features from USE alone for English too (one feature space for both languages): English dev "
-              "accuracy 0.883 → 0.868.", ""]
+    lines += [
+        "## How the goal decision got here",
+        "",
+        "Average accuracy over the 17 SDGs on the dev snippets, mean of 5 shuffles of 5 grouped folds, "
+        "without the precedent rule (measured while building; the table above is the shipped decision):",
+        "",
+        "| goal decision | accuracy |",
+        "|---|---|",
+        "| logistic model over 8 target-signal features (the first version) | 0.852 |",
+        "| + lexical features and the goal's mean dense similarity | 0.864 |",
+        "| + the goal classifier over the USE vector, learning from labelled rows and target texts | 0.884 |",
+        "",
+        "The design was chosen on these same folds among about 20 variants, so the held-out half of "
+        "the benchmark may come out a point lower.",
+        "",
+    ]
+    lines += [
+        "## Tried and not kept",
+        "",
+        "- Goal classifier over MiniLM and USE vectors together: 0.888 against 0.884 for USE alone on the same "
+        "folds, but MiniLM cannot read Korean, and one classifier for both languages was worth more.",
+        "- Goal classifier also learning from the precedent descriptions and their SDG hints (both languages): "
+        "0.877–0.878. From our Korean target texts besides the English ones: 0.880 against 0.885, SDG 11 0.900 "
+        "against 0.918, and no gain on Korean gold proposals.",
+        "- A second classifier over the text's 169 target similarities: 0.860 alone, 0.881 beside the USE one.",
+        "- Per-goal intercepts in the logistic model: 0.847–0.851; gradient boosting or a random forest over the "
+        "same features: 0.853–0.856.",
+        "- Marking the most probable goal present when none passes: 0.869 (0.875 when its probability is above "
+        "0.3) against 0.885. The app names the closest goal instead.",
+        "- Korean target texts as vectors in the index: Korean gold target hits@3 0.917 → 0.900 (same-language "
+        "legal wording outscored meaning); the mean of the English and Korean target vectors for Korean "
+        "queries: also 0.900.",
+        "- A bonus for SDG 11 targets (0.02–0.08 on the target score), to put SDG 11 first: gold target MRR "
+        "English 0.970 → 0.944–0.956, Korean 0.886 → 0.811–0.888; SDG 11 is marked instead.",
+        "- Goal probability as a prior on target scores: English gold target MRR 0.953 → 0.967 at weight 0.1, "
+        "Korean 0.886 → 0.869; it would widen the gap between the languages.",
+        "- Discounting a precedent's later SDG hints when it lends targets (decay 0.8/0.6/0.4): gold target "
+        "MRR English 0.967 → 0.983, Korean 0.956 → 0.906 (first 30 gold proposals), probe unchanged.",
+        "- Nearest labelled snippets as goal features: up to 0.868 against 0.855 for the first model, and it "
+        "would ship the benchmark text.",
+        "- A separate scale-free goal model for Korean: dev accuracy 0.808 and 0.73 extra goals per Korean "
+        "gold proposal.",
+        "- For Korean texts, a logit shift that makes the mean probability over the paired gold proposals equal "
+        "in both languages (+0.50): Korean dev snippets 0.783 → 0.766 accuracy over all rows, cross-validated. "
+        "Matching each feature's mean and spread instead of shifting its mean: one row of 47 better, within "
+        "noise. Features from USE alone for English too (one feature space for both languages): English dev "
+        "accuracy 0.883 → 0.868.",
+        "",
+    ]
     path = docs_dir / "evaluation.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
 
-def evaluate(rec, *, dev_path: Path | None, gold_path: Path | None, docs_dir: Path, fit_goal_model: bool,
-             korean_dev_path: Path | None = None) -> dict:
+def evaluate(
+    rec,
+    *,
+    dev_path: Path | None,
+    gold_path: Path | None,
+    docs_dir: Path,
+    fit_goal_model: bool,
+    korean_dev_path: Path | None = None,
+) -> dict:
     report: dict = {"embedder": rec.embedder.id}
     gold = pd.read_csv(gold_path, dtype=str, keep_default_na=False) if gold_path and gold_path.is_file() else None
     if fit_goal_model and (dev_path is None or not dev_path.is_file() or gold is None):
-        raise FileNotFoundError(f"--fit-goal-model needs the labelled dev file ({dev_path}) and the gold "
-                                f"proposals ({gold_path}) for the Korean offset")
+        raise FileNotFoundError(
+            f"--fit-goal-model needs the labelled dev file ({dev_path}) and the gold "
+            f"proposals ({gold_path}) for the Korean offset"
+        )
     if dev_path is not None and dev_path.is_file():
         pairs = paired_gold_evidence(rec, gold) if gold is not None else None
         korean = None
         if korean_dev_path is not None and korean_dev_path.is_file() and pairs is not None:
             korean = pd.read_csv(korean_dev_path, dtype={"id": str}, keep_default_na=False)
-        report["goal_level"], model, classifier = goal_level(rec, pd.read_csv(dev_path, dtype={"id": str}),
-                                                             korean=korean, pairs=pairs)
+        report["goal_level"], model, classifier = goal_level(
+            rec, pd.read_csv(dev_path, dtype={"id": str}), korean=korean, pairs=pairs
+        )
         if fit_goal_model:
-            decision = GoalDecision(model, classifier, {"ko": language_offsets(pairs, classifier, "ko")})
+            decision = GoalDecisionModel(model, classifier, {"ko": language_offsets(pairs, classifier, "ko")})
             decision.save(rec.data_dir / FILE_NAME)
-            rec.goal_model_ = decision
+            rec.use_goal_decision(decision)
     report["precedent_loo"] = precedent_leave_one_out(rec)
     if gold is not None:
         report["gold"] = gold_proposals(rec, gold)

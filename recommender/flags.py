@@ -2,11 +2,14 @@
 
 Pure functions over results and vectors; the thresholds live in FlagConfig (README, "Reviewer flags").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from .results import Recommendation
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,14 @@ def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float, most:
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    index = VectorIndex.build(vectors, [str(i) for i in range(len(ids))], ["-"] * len(ids), catalogue="call",
-                              embedder_id="call", fingerprint="call")
+    index = VectorIndex.build(
+        vectors,
+        [str(i) for i in range(len(ids))],
+        ["-"] * len(ids),
+        catalogue="call",
+        embedder_id="call",
+        fingerprint="call",
+    )
     scores, rows = index.search(vectors, min(len(ids), most + 1))
     for i, pid in enumerate(ids):
         others = [ids[j] for s, j in zip(scores[i], rows[i]) if j >= 0 and j != i and s >= threshold][:most]
@@ -53,19 +62,20 @@ def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float, most:
     return out
 
 
-def proposal_flags(result: dict, budget: float | None, precedent_budgets: dict[str, float],
-                   config: FlagConfig) -> list[str]:
+def proposal_flags(
+    result: Recommendation, budget: float | None, precedent_budgets: dict[str, float], config: FlagConfig
+) -> list[str]:
     """Flags that depend on one proposal's own result."""
     flags = []
-    for p in result["precedents"][:3]:
-        if p["signals"]["dense"] >= config.similar_to_precedent:
-            flags.append(f"similar_to_precedent:{p['id']}")
-    goal11 = next(g for g in result["sdg_goals"] if g["goal"] == 11)
-    if goal11["score"] < config.low_sdg11 and not any(t["is_sdg11"] for t in result["sdg_targets"][:3]):
+    for p in result.precedents[:3]:
+        if p.signals["dense"] >= config.similar_to_precedent:
+            flags.append(f"similar_to_precedent:{p.id}")
+    if result.goal(11).score < config.low_sdg11 and not any(t.is_sdg11 for t in result.sdg_targets[:3]):
         flags.append("low_sdg11_alignment")
     if budget is not None and budget > 0:
-        known = [precedent_budgets[p["id"]] for p in result["precedents"][:config.budget_precedents]
-                 if p["id"] in precedent_budgets]
+        known = [
+            precedent_budgets[p.id] for p in result.precedents[: config.budget_precedents] if p.id in precedent_budgets
+        ]
         if len(known) >= config.budget_min_precedents:
             median = float(np.median(known))
             if budget > median * config.budget_factor or budget < median / config.budget_factor:

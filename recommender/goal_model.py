@@ -4,6 +4,7 @@ The features describe how strongly a goal's targets match compared with the othe
 set of coefficients serves all 17 goals. The coefficients are fitted by `recommender evaluate
 --fit-goal-model` on labelled snippets and stored as JSON in data/goal_model.json (never pickled).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,11 +19,23 @@ FILE_NAME = "goal_model.json"
 # Scale-free on purpose: absolute cosines differ between languages, models and text lengths (a short
 # Korean proposal scores lower everywhere than a long English paragraph), so each goal is described
 # mostly by how far its best target stands out from the text's own 169 target scores.
-SIGNAL_FEATURES = ("z_fused", "z_dense", "fused_margin", "dense_margin", "keyword", "keyword_targets", "inverse_rank",
-                   "best_dense", "z_lexical", "lexical_margin", "best_lexical", "mean_dense")
-# The goal classifier's score for the goal, added by GoalDecision (it needs the text's vector).
+SIGNAL_FEATURES = (
+    "z_fused",
+    "z_dense",
+    "fused_margin",
+    "dense_margin",
+    "keyword",
+    "keyword_targets",
+    "inverse_rank",
+    "best_dense",
+    "z_lexical",
+    "lexical_margin",
+    "best_lexical",
+    "mean_dense",
+)
+# The goal classifier's score for the goal, added by GoalDecisionModel (it needs the text's vector).
 FEATURES = SIGNAL_FEATURES + ("classifier",)
-# Features whose level moves with the language of the text; GoalDecision shifts them per language.
+# Features whose level moves with the language of the text; GoalDecisionModel shifts them per language.
 ABSOLUTE_FEATURES = ("best_dense", "best_lexical", "mean_dense", "classifier")
 # The embedder part whose vectors the goal classifier reads: multilingual, so one classifier serves
 # Korean and English texts alike.
@@ -43,9 +56,11 @@ def _per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarra
     return np.array([reduce.reduce(np.asarray(values, dtype=np.float64)[goals == g]) for g in range(1, 18)])
 
 
-def goal_features(target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarray, keyword: np.ndarray,
-                  target_goals: np.ndarray) -> np.ndarray:
+def goal_features(
+    target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarray, keyword: np.ndarray, target_goals: np.ndarray
+) -> np.ndarray:
     """(17, len(SIGNAL_FEATURES)): per goal, how its best target stands out among all targets of the text."""
+
     def z(values: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         spread = values.std() + 1e-6
         return (best - values.mean()) / spread, (best - best.max()) / spread
@@ -66,9 +81,22 @@ def goal_features(target_score: np.ndarray, dense: np.ndarray, lexical: np.ndarr
     kw_count = _per_goal(keyword, target_goals, np.add)
     rank = np.empty(17)
     rank[np.argsort(-z_fused, kind="stable")] = np.arange(1, 18)
-    return np.column_stack([z_fused, z_dense, fused_margin, dense_margin, kw, np.minimum(kw_count, 3) / 3,
-                            1.0 / rank, best_dense, z_lexical, lexical_margin, best_lexical,
-                            mean_dense]).astype(np.float32)
+    return np.column_stack(
+        [
+            z_fused,
+            z_dense,
+            fused_margin,
+            dense_margin,
+            kw,
+            np.minimum(kw_count, 3) / 3,
+            1.0 / rank,
+            best_dense,
+            z_lexical,
+            lexical_margin,
+            best_lexical,
+            mean_dense,
+        ]
+    ).astype(np.float32)
 
 
 @dataclass
@@ -88,12 +116,23 @@ class GoalClassifier:
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """(n, 17) decision values for unit vectors (n, dim)."""
-        return np.atleast_2d(np.asarray(vectors, dtype=np.float64)) @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float64)) @ np.asarray(self.coef).T + np.asarray(
+            self.intercept
+        )
 
     @classmethod
-    def fit(cls, vectors: np.ndarray, goals: np.ndarray, labels: np.ndarray, target_vectors: np.ndarray,
-            target_goals: np.ndarray, *, other_goal_weight: float = 0.3, target_weight: float = 1.0,
-            c: float = 1.0) -> "GoalClassifier":
+    def fit(
+        cls,
+        vectors: np.ndarray,
+        goals: np.ndarray,
+        labels: np.ndarray,
+        target_vectors: np.ndarray,
+        target_goals: np.ndarray,
+        *,
+        other_goal_weight: float = 0.3,
+        target_weight: float = 1.0,
+        c: float = 1.0,
+    ) -> GoalClassifier:
         from sklearn.linear_model import LogisticRegression
 
         vectors, goals, labels = np.asarray(vectors), np.asarray(goals), np.asarray(labels)
@@ -103,8 +142,13 @@ class GoalClassifier:
             other = (goals != g) & (labels == 1)
             x = np.vstack([vectors[own], vectors[other], target_vectors])
             y = np.concatenate([labels[own], np.zeros(other.sum()), (np.asarray(target_goals) == g).astype(int)])
-            w = np.concatenate([np.ones(own.sum()), np.full(other.sum(), other_goal_weight),
-                                np.full(len(target_vectors), target_weight)])
+            w = np.concatenate(
+                [
+                    np.ones(own.sum()),
+                    np.full(other.sum(), other_goal_weight),
+                    np.full(len(target_vectors), target_weight),
+                ]
+            )
             model = LogisticRegression(C=c, max_iter=3000).fit(x, y, sample_weight=w)
             coef.append([round(float(v), 6) for v in model.coef_[0]])
             intercept.append(round(float(model.intercept_[0]), 6))
@@ -129,19 +173,32 @@ class GoalModel:
         return 1.0 / (1.0 + np.exp(-(x @ np.asarray(self.coef) + self.intercept)))
 
     @classmethod
-    def fit(cls, features: np.ndarray, labels: np.ndarray, *, use: tuple[str, ...] = FEATURES, c: float = 1.0,
-            trained_on: str = "") -> "GoalModel":
+    def fit(
+        cls,
+        features: np.ndarray,
+        labels: np.ndarray,
+        *,
+        use: tuple[str, ...] = FEATURES,
+        c: float = 1.0,
+        trained_on: str = "",
+    ) -> GoalModel:
         from sklearn.linear_model import LogisticRegression
 
         features = np.asarray(features, dtype=np.float64)[:, [FEATURES.index(f) for f in use]]
         mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-9
         model = LogisticRegression(C=c, max_iter=1000).fit((features - mean) / scale, labels)
-        return cls(coef=model.coef_[0].tolist(), intercept=float(model.intercept_[0]), mean=mean.tolist(),
-                   scale=scale.tolist(), features=tuple(use), trained_on=trained_on)
+        return cls(
+            coef=model.coef_[0].tolist(),
+            intercept=float(model.intercept_[0]),
+            mean=mean.tolist(),
+            scale=scale.tolist(),
+            features=tuple(use),
+            trained_on=trained_on,
+        )
 
 
 @dataclass
-class GoalDecision:
+class GoalDecisionModel:
     """The goal classifier, the model over all features, per-language shifts, and the precedent rule.
 
     Absolute features (ABSOLUTE_FEATURES) sit lower for Korean texts than for English ones (USE scores
@@ -169,8 +226,9 @@ class GoalDecision:
             features[:, FEATURES.index(name)] = self.model.mean[self.model.features.index(name)]
         return features
 
-    def decide(self, signal_features: np.ndarray, vector: np.ndarray, lang: str,
-               supported_goal: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def decide(
+        self, signal_features: np.ndarray, vector: np.ndarray, lang: str, supported_goal: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(probability, present) for the 17 goals of one text."""
         probability = self.model.predict_proba(self.features(signal_features, vector, lang))
         present = probability >= self.model.threshold
@@ -178,53 +236,87 @@ class GoalDecision:
             present[supported_goal - 1] = True
         return probability, present
 
+    def describe(self) -> dict:
+        """What `recommender info` shows of the goal decision."""
+        return {
+            "trained_on": self.model.trained_on,
+            "features": list(self.model.features),
+            "classifier_reads": self.classifier.part,
+            "language_offsets": self.language_offsets,
+            "language_blind": self.language_blind,
+            "precedent_support": self.precedent_support,
+        }
+
     def save(self, path: str | Path) -> None:
-        body = {"model": asdict(self.model), "language_offsets": self.language_offsets,
-                "language_blind": self.language_blind, "precedent_support": self.precedent_support,
-                "classifier": {"part": self.classifier.part, "intercept": self.classifier.intercept, "coef": "@COEF@"}}
+        body = {
+            "model": asdict(self.model),
+            "language_offsets": self.language_offsets,
+            "language_blind": self.language_blind,
+            "precedent_support": self.precedent_support,
+            "classifier": {"part": self.classifier.part, "intercept": self.classifier.intercept, "coef": "@COEF@"},
+        }
         # one line per goal: 17 rows of 512 numbers stay readable in a diff
         rows = ",\n".join("      " + json.dumps(row) for row in self.classifier.coef)
-        Path(path).write_text(json.dumps(body, indent=2).replace('"@COEF@"', "[\n" + rows + "\n    ]") + "\n",
-                              encoding="utf-8")
+        Path(path).write_text(
+            json.dumps(body, indent=2).replace('"@COEF@"', "[\n" + rows + "\n    ]") + "\n", encoding="utf-8"
+        )
 
     @classmethod
-    def load(cls, path: str | Path) -> "GoalDecision":
+    def load(cls, path: str | Path) -> GoalDecisionModel:
         path = Path(path)
         refit = "refit with `recommender evaluate --fit-goal-model`"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             model = GoalModel(**{**raw["model"], "features": tuple(raw["model"]["features"])})
             classifier = GoalClassifier(**raw["classifier"])
-            offsets = {lang: {name: float(v) for name, v in shifts.items()}
-                       for lang, shifts in raw["language_offsets"].items()}
+            offsets = {
+                lang: {name: float(v) for name, v in shifts.items()} for lang, shifts in raw["language_offsets"].items()
+            }
             blind = {lang: [str(n) for n in names] for lang, names in raw["language_blind"].items()}
             decision = cls(model, classifier, offsets, float(raw["precedent_support"]), blind)
         except FileNotFoundError:
-            raise CatalogueError(str(path), "file not found; it holds the SDG goal decision model "
-                                 "(`recommender evaluate --fit-goal-model` writes it)") from None
+            raise CatalogueError(
+                str(path),
+                "file not found; it holds the SDG goal decision model "
+                "(`recommender evaluate --fit-goal-model` writes it)",
+            ) from None
         except (json.JSONDecodeError, TypeError, KeyError, ValueError, AttributeError) as exc:
-            raise CatalogueError(str(path), f"not a goal model of this version ({exc}); restore it from the "
-                                 f"repository or {refit}") from exc
+            raise CatalogueError(
+                str(path), f"not a goal model of this version ({exc}); restore it from the repository or {refit}"
+            ) from exc
         if model.features != FEATURES or len(model.coef) != len(FEATURES):
-            raise CatalogueError(str(path), f"was fitted on features {list(model.features)}, this version "
-                                 f"computes {list(FEATURES)}; {refit}")
+            raise CatalogueError(
+                str(path),
+                f"was fitted on features {list(model.features)}, this version computes {list(FEATURES)}; {refit}",
+            )
         widths = {len(row) for row in classifier.coef}
         if len(classifier.coef) != 17 or len(classifier.intercept) != 17 or len(widths) != 1:
             raise CatalogueError(str(path), f"the goal classifier must have 17 rows of equal length; {refit}")
         unknown = {n for shifts in offsets.values() for n in shifts} - set(ABSOLUTE_FEATURES)
         if unknown:
-            raise CatalogueError(str(path), f"language offsets for {sorted(unknown)}, expected only "
-                                 f"{list(ABSOLUTE_FEATURES)}; {refit}")
+            raise CatalogueError(
+                str(path), f"language offsets for {sorted(unknown)}, expected only {list(ABSOLUTE_FEATURES)}; {refit}"
+            )
         unknown = {n for names in blind.values() for n in names} - set(FEATURES)
         if unknown:
-            raise CatalogueError(str(path), f"language-blind features {sorted(unknown)} are not features of this "
-                                 f"version; {refit}")
+            raise CatalogueError(
+                str(path), f"language-blind features {sorted(unknown)} are not features of this version; {refit}"
+            )
         return decision
 
 
-def fit_goal_decision(signal_rows: np.ndarray, vectors: np.ndarray, goals: np.ndarray, labels: np.ndarray,
-                      target_vectors: np.ndarray, target_goals: np.ndarray, *, groups: np.ndarray | None = None,
-                      inner_folds: int = 5, trained_on: str = "") -> tuple[GoalModel, GoalClassifier]:
+def fit_goal_decision(
+    signal_rows: np.ndarray,
+    vectors: np.ndarray,
+    goals: np.ndarray,
+    labels: np.ndarray,
+    target_vectors: np.ndarray,
+    target_goals: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    inner_folds: int = 5,
+    trained_on: str = "",
+) -> tuple[GoalModel, GoalClassifier]:
     """Fit the classifier and the model over all features on labelled rows (one text and one goal each).
 
     signal_rows: (n, len(SIGNAL_FEATURES)), the features of each row's own goal. The model learns

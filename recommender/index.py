@@ -8,6 +8,7 @@ what the caller expects, so a stale or damaged index is never searched.
 A save writes a sibling temporary folder, then swaps it in with two renames; a build killed at
 any point leaves either the old folder or a recoverable `.old-*` folder, never a half-written one.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -89,27 +90,47 @@ class VectorIndex:
     manifest: dict
 
     @classmethod
-    def build(cls, vectors: np.ndarray, item_ids, languages, *, catalogue: str, embedder_id: str,
-              fingerprint: str, kind: str | None = None) -> "VectorIndex":
+    def build(
+        cls,
+        vectors: np.ndarray,
+        item_ids,
+        languages,
+        *,
+        catalogue: str,
+        embedder_id: str,
+        fingerprint: str,
+        kind: str | None = None,
+    ) -> VectorIndex:
         vectors = np.asarray(vectors, dtype=np.float32)
         bad = next((i for i in item_ids if not str(i) or "\x00" in str(i)), None)
         if bad is not None:
             # numpy's fixed-width strings drop trailing NULs: such an id would come back changed
             raise ValueError(f"item ids must be non-empty and free of NUL characters; received {bad!r}")
         if vectors.ndim != 2 or vectors.shape[0] != len(item_ids) or len(item_ids) != len(languages):
-            raise ValueError(f"vectors {vectors.shape}, item_ids {len(item_ids)} and languages "
-                             f"{len(languages)} must describe the same rows")
+            raise ValueError(
+                f"vectors {vectors.shape}, item_ids {len(item_ids)} and languages "
+                f"{len(languages)} must describe the same rows"
+            )
         kind = kind or choose_index_kind(len(vectors))
         manifest = {
-            "format": FORMAT_VERSION, "catalogue": catalogue, "embedder": embedder_id,
-            "dim": int(vectors.shape[1]), "count": int(vectors.shape[0]),
-            "items": int(len(set(map(str, item_ids)))), "catalogue_fingerprint": fingerprint,
-            "index_kind": kind, "ef_search": hnsw_ef_search(len(vectors)) if kind == "hnsw" else None,
+            "format": FORMAT_VERSION,
+            "catalogue": catalogue,
+            "embedder": embedder_id,
+            "dim": int(vectors.shape[1]),
+            "count": int(vectors.shape[0]),
+            "items": int(len(set(map(str, item_ids)))),
+            "catalogue_fingerprint": fingerprint,
+            "index_kind": kind,
+            "ef_search": hnsw_ef_search(len(vectors)) if kind == "hnsw" else None,
             "libraries": library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        return cls(np.asarray(item_ids, dtype=str), np.asarray(languages, dtype=str),
-                   _make_faiss_index(vectors, kind), manifest)
+        return cls(
+            np.asarray(item_ids, dtype=str),
+            np.asarray(languages, dtype=str),
+            _make_faiss_index(vectors, kind),
+            manifest,
+        )
 
     @property
     def dim(self) -> int:
@@ -135,8 +156,9 @@ class VectorIndex:
             faiss.write_index(self.index, str(tmp / "index.faiss"))
             np.save(tmp / "ids.npy", self.item_ids.astype("U"), allow_pickle=False)
             np.save(tmp / "langs.npy", self.languages.astype("U"), allow_pickle=False)
-            manifest = dict(self.manifest, files={name: _sha256(tmp / name)
-                                                  for name in ("index.faiss", "ids.npy", "langs.npy")})
+            manifest = dict(
+                self.manifest, files={name: _sha256(tmp / name) for name in ("index.faiss", "ids.npy", "langs.npy")}
+            )
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
             for path in tmp.iterdir():
                 with path.open("rb") as handle:
@@ -152,7 +174,7 @@ class VectorIndex:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, *, expect: dict | None = None, verify_files: bool = True) -> "VectorIndex":
+    def load(cls, folder: str | Path, *, expect: dict | None = None, verify_files: bool = True) -> VectorIndex:
         """Load and check; `expect` maps manifest keys to required values (embedder, fingerprint, ...)."""
         import faiss
 
@@ -166,20 +188,25 @@ class VectorIndex:
         except (OSError, json.JSONDecodeError) as exc:
             raise StaleIndexError(f"the manifest {manifest_path} is unreadable ({exc}); {REBUILD_HINT}") from exc
         if manifest.get("format") != FORMAT_VERSION:
-            raise StaleIndexError(f"index at {folder} has format {manifest.get('format')!r}, this version reads "
-                                  f"{FORMAT_VERSION}; {REBUILD_HINT}")
+            raise StaleIndexError(
+                f"index at {folder} has format {manifest.get('format')!r}, this version reads "
+                f"{FORMAT_VERSION}; {REBUILD_HINT}"
+            )
         for key, wanted in (expect or {}).items():
             if manifest.get(key) != wanted:
-                raise StaleIndexError(f"index at {folder} is stale: its {key} is {manifest.get(key)!r} but the "
-                                      f"current value is {wanted!r}; {REBUILD_HINT}")
+                raise StaleIndexError(
+                    f"index at {folder} is stale: its {key} is {manifest.get(key)!r} but the "
+                    f"current value is {wanted!r}; {REBUILD_HINT}"
+                )
         files = manifest.get("files", {})
         for name in ("index.faiss", "ids.npy", "langs.npy"):
             path = folder / name
             if not path.is_file():
                 raise StaleIndexError(f"index at {folder} is missing {name}; {REBUILD_HINT}")
             if verify_files and files.get(name) != _sha256(path):
-                raise StaleIndexError(f"index file {path} does not match its manifest (damaged or edited); "
-                                      f"{REBUILD_HINT}")
+                raise StaleIndexError(
+                    f"index file {path} does not match its manifest (damaged or edited); {REBUILD_HINT}"
+                )
         try:
             index = faiss.read_index(str(folder / "index.faiss"))
             ids = np.load(folder / "ids.npy", allow_pickle=False)
@@ -187,8 +214,10 @@ class VectorIndex:
         except (RuntimeError, ValueError, OSError) as exc:
             raise StaleIndexError(f"index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
         if index.ntotal != manifest["count"] or len(ids) != manifest["count"] or index.d != manifest["dim"]:
-            raise StaleIndexError(f"index at {folder} holds {index.ntotal} vectors of dimension {index.d}, its "
-                                  f"manifest says {manifest['count']} of {manifest['dim']}; {REBUILD_HINT}")
+            raise StaleIndexError(
+                f"index at {folder} holds {index.ntotal} vectors of dimension {index.d}, its "
+                f"manifest says {manifest['count']} of {manifest['dim']}; {REBUILD_HINT}"
+            )
         if manifest.get("ef_search"):
             index.hnsw.efSearch = int(manifest["ef_search"])
         return cls(ids, langs, index, manifest)

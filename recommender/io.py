@@ -1,20 +1,26 @@
-"""Reading proposals files and writing ranked results.
+"""Tables in and out: reading proposals files (by path or from bytes) and writing ranked results.
 
-A row that cannot be scored is reported (row number, id, reason) and the others are still scored.
+No scoring here (that is `batch`); every output is written to a temporary file beside its target
+and renamed into place, so a reader never sees half a file and an interrupted run leaves the
+previous output whole.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .flags import FlagConfig, near_duplicates, proposal_flags
+from .explain import LONG_SHEETS, long_items, summary_row
+from .results import RowError, ScoredProposal
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +47,10 @@ def find_columns(columns, overrides: dict[str, str] | None = None) -> dict[str, 
     for field_name, aliases in ALIASES.items():
         if field_name in overrides:
             if overrides[field_name] not in columns:
-                raise InputError(f"--{field_name.replace('_', '-')}-col {overrides[field_name]!r} is not a column "
-                                 f"of the file; its columns are {list(map(str, columns))}")
+                raise InputError(
+                    f"--{field_name.replace('_', '-')}-col {overrides[field_name]!r} is not a column "
+                    f"of the file; its columns are {list(map(str, columns))}"
+                )
             found[field_name] = overrides[field_name]
             continue
         for alias in aliases:
@@ -50,8 +58,10 @@ def find_columns(columns, overrides: dict[str, str] | None = None) -> dict[str, 
                 found[field_name] = lowered[alias]
                 break
     if "text" not in found:
-        raise InputError(f"no text column: expected one named {ALIASES['text'][:4]} (or give --text-col NAME); "
-                         f"the file has columns {list(map(str, columns))}")
+        raise InputError(
+            f"no text column: expected one named {ALIASES['text'][:4]} (or give --text-col NAME); "
+            f"the file has columns {list(map(str, columns))}"
+        )
     return found
 
 
@@ -76,12 +86,11 @@ def decode_text(raw: bytes, name: str) -> str:
     return "\n".join(lines).lstrip("\ufeff")
 
 
-def _read_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _read_csv_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     import csv
     import io as _io
 
-    raw = path.read_bytes()
-    text = decode_text(raw, path.name)
+    text = decode_text(raw, name)
     del raw
     try:  # only real delimiters: an open sniffer picks letters on short files
         sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t|").delimiter
@@ -90,21 +99,25 @@ def _read_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     yield from pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, chunksize=chunk_rows)
 
 
-def _read_xlsx_chunks(path: Path, sheet, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _read_xlsx_chunks(source, name: str, sheet, chunk_rows: int) -> Iterator[pd.DataFrame]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(source, read_only=True, data_only=True)
     try:
         ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
     except (KeyError, IndexError):
-        raise InputError(f"{path.name} has no sheet {sheet!r}; its sheets are {book.sheetnames}") from None
+        raise InputError(f"{name} has no sheet {sheet!r}; its sheets are {book.sheetnames}") from None
+    # Some exporters write a <dimension> that understates the sheet; read-only mode would trust it
+    # and drop rows silently. Reading every row that is there costs nothing more.
+    ws.reset_dimensions()
     rows = ws.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else f"column{i + 1}" for i, c in enumerate(next(rows, ()) or ())]
     chunk = []
     for row in rows:
-        chunk.append(["" if v is None else str(v) for v in row][: len(header)])
+        values = ["" if v is None else str(v) for v in row][: len(header)]
+        chunk.append(values + [""] * (len(header) - len(values)))
         if len(chunk) >= chunk_rows:
-            yield pd.DataFrame(chunk, columns=header[: len(chunk[0])] if chunk else header)
+            yield pd.DataFrame(chunk, columns=header)
             chunk = []
     if chunk or not header:
         yield pd.DataFrame(chunk, columns=header)
@@ -116,143 +129,61 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(lambda v: v if isinstance(v, str) else str(v))
 
 
-def iter_table(path: str | Path, sheet: str | int | None = None, chunk_rows: int = 1024) -> Iterator[pd.DataFrame]:
-    """A proposals file in chunks of text columns: .csv (encoding detected), .xlsx, .jsonl or .parquet.
+INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
 
-    Only one chunk of rows is held at a time (a CSV's text is decoded whole, then parsed in chunks)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"input file {str(path)!r} does not exist")
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".jsonl", ".parquet"):
-        raise InputError(f"input must be .csv, .xlsx, .jsonl or .parquet; received {path.name!r}")
+
+def iter_table(
+    source: str | Path | bytes, sheet: str | int | None = None, chunk_rows: int = 1024, *, name: str | None = None
+) -> Iterator[pd.DataFrame]:
+    """A proposals table in chunks of text columns: .csv (encoding detected), .xlsx, .jsonl or .parquet.
+
+    source: a path, or the file's bytes with its `name` (an upload). Only one chunk of rows is held
+    at a time (a CSV's text is decoded whole, then parsed in chunks)."""
+    import io as _io
+
+    if isinstance(source, (bytes, bytearray)):
+        name = name or "upload"
+        opened = lambda: _io.BytesIO(source)  # noqa: E731
+        raw = lambda: bytes(source)  # noqa: E731
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"input file {str(path)!r} does not exist")
+        name = path.name
+        opened = lambda: path  # noqa: E731
+        raw = path.read_bytes
+    suffix = Path(name).suffix.lower()
+    if suffix not in INPUT_SUFFIXES:
+        raise InputError(f"input must be .csv, .xlsx, .jsonl or .parquet; received {name!r}")
     try:
         if suffix == ".csv":
-            chunks = _read_csv_chunks(path, chunk_rows)
+            chunks = _read_csv_chunks(raw(), name, chunk_rows)
         elif suffix == ".xlsx":
-            chunks = _read_xlsx_chunks(path, sheet, chunk_rows)
+            chunks = _read_xlsx_chunks(opened(), name, sheet, chunk_rows)
         elif suffix == ".jsonl":
-            chunks = (_text_frame(c) for c in pd.read_json(path, lines=True, dtype=False, chunksize=chunk_rows))
+            chunks = (_text_frame(c) for c in pd.read_json(opened(), lines=True, dtype=False, chunksize=chunk_rows))
         else:
             import pyarrow.parquet as pq
 
-            chunks = (_text_frame(batch.to_pandas())
-                      for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows))
+            chunks = (
+                _text_frame(batch.to_pandas()) for batch in pq.ParquetFile(opened()).iter_batches(batch_size=chunk_rows)
+            )
         for chunk in chunks:
             chunk.columns = [str(c).strip() for c in chunk.columns]
             yield chunk
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - pandas/openpyxl/pyarrow raise many kinds for a damaged file
-        raise InputError(f"cannot read {path.name} as {suffix} ({type(exc).__name__}: {exc}); "
-                         "check that the file is complete and of the type its name says") from exc
+        raise InputError(
+            f"cannot read {name} as {suffix} ({type(exc).__name__}: {exc}); "
+            "check that the file is complete and of the type its name says"
+        ) from exc
 
 
-def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """A whole proposals file as text columns (for small files; `iter_table` reads in chunks)."""
-    chunks = list(iter_table(path, sheet))
+def read_table(source: str | Path | bytes, sheet: str | int | None = None, *, name: str | None = None) -> pd.DataFrame:
+    """A whole proposals table as text columns (for small files; `iter_table` reads in chunks)."""
+    chunks = list(iter_table(source, sheet, name=name))
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
-
-
-@dataclass
-class BatchResult:
-    results: list[dict] = field(default_factory=list)  # one per scored row, with "id" and "row"
-    errors: list[dict] = field(default_factory=list)  # {"row", "id", "reason"}
-
-
-@dataclass
-class ChunkResult:
-    results: list[dict]
-    errors: list[dict]
-    vectors: np.ndarray  # float16, one per result: for near-duplicate flags across the whole call
-
-
-def score_chunk(recommender, frame: pd.DataFrame, columns: dict[str, str], first_row: int, *,
-                top_k: int | None = None, flag_config: FlagConfig | None = None) -> ChunkResult:
-    """Score one partition of a call: a pure function of its rows (the local and Dask engines share it).
-
-    first_row is the spreadsheet row of the partition's first row (the header is row 1). Rows that
-    cannot be scored become errors; blank rows are skipped; ids default to `row<N>`.
-    """
-    flag_config = flag_config or FlagConfig()
-    budgets = recommender.precedent_budgets()
-    errors, rows, proposals = [], [], []
-    for i, record in enumerate(frame.to_dict("records")):
-        row = first_row + i
-        if all(not str(v).strip() for v in record.values()):
-            continue  # a blank line is not a proposal
-        values = {f: record.get(c, "") for f, c in columns.items()}
-        pid = str(values.get("id") or "").strip() or f"row{row}"
-        try:
-            proposal = recommender.check(values)
-        except InputError as exc:
-            errors.append({"row": row, "id": pid, "reason": str(exc)})
-            continue
-        rows.append((row, pid))
-        proposals.append(proposal)
-    if not proposals:
-        return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16))
-    results, vectors = recommender.recommend_many(proposals, top_k=top_k, return_vectors=True)
-    out = []
-    for (row, pid), proposal, result in zip(rows, proposals, results):
-        result["flags"] = proposal_flags(result, proposal.budget, budgets, flag_config)
-        out.append({"id": pid, "row": row, **result})
-    return ChunkResult(out, errors, vectors.astype(np.float16))  # half precision is enough for a 0.9 cosine
-
-
-class CallScorer:
-    """Collects scored chunks in row order: duplicate ids become errors, vectors are kept for the
-    near-duplicate flags, results go to `sink` (a list, or a spool file for large calls)."""
-
-    def __init__(self, sink, flag_config: FlagConfig):
-        self.sink, self.flag_config = sink, flag_config
-        self.errors: list[dict] = []
-        self.ids: list[str] = []
-        self.vectors: list[np.ndarray] = []
-        self.seen: set[str] = set()
-
-    def add(self, chunk: ChunkResult) -> None:
-        keep = []
-        for n, result in enumerate(chunk.results):
-            if result["id"] in self.seen:
-                self.errors.append({"row": result["row"], "id": result["id"],
-                                    "reason": f"duplicate id {result['id']!r}; ids must be unique"})
-                continue
-            self.seen.add(result["id"])
-            self.ids.append(result["id"])
-            keep.append(n)
-            self.sink(result)
-        if keep:
-            self.vectors.append(chunk.vectors[keep])
-        self.errors.extend(chunk.errors)
-
-    def duplicates(self) -> dict[str, list[str]]:
-        if not self.vectors:
-            return {}
-        return near_duplicates(self.ids, np.vstack(self.vectors).astype(np.float32), self.flag_config.near_duplicate)
-
-
-def add_duplicate_flags(result: dict, duplicates: dict[str, list[str]]) -> dict:
-    result["flags"] = [f"near_duplicate_of:{other}" for other in duplicates.get(result["id"], [])] + result["flags"]
-    return result
-
-
-def score_frame(recommender, frame: pd.DataFrame, *, columns: dict[str, str] | None = None, top_k: int | None = None,
-                chunk_size: int = 256, progress: Callable[[int, int], None] | None = None,
-                flag_config: FlagConfig | None = None) -> BatchResult:
-    """Score every usable row of a frame in memory and flag it (the app's screening page)."""
-    columns = columns or find_columns(frame.columns)
-    flag_config = flag_config or FlagConfig()
-    results: list[dict] = []
-    scorer = CallScorer(results.append, flag_config)
-    for start in range(0, len(frame), chunk_size):
-        scorer.add(score_chunk(recommender, frame.iloc[start:start + chunk_size], columns, start + 2, top_k=top_k,
-                               flag_config=flag_config))
-        if progress:
-            progress(min(start + chunk_size, len(frame)), len(frame))
-    duplicates = scorer.duplicates()
-    return BatchResult([add_duplicate_flags(r, duplicates) for r in results],
-                       sorted(scorer.errors, key=lambda e: e["row"]))
 
 
 def neutralise(value):
@@ -262,140 +193,144 @@ def neutralise(value):
     return value
 
 
-def summary_row(r: dict, top_n: int = 3) -> dict:
-    return {
-        "id": r["id"], "row": r["row"],
-        "present_goals": ";".join(str(g["goal"]) for g in r["sdg_goals"] if g["present"]),
-        "top_targets": ";".join(t["id"] for t in r["sdg_targets"][:top_n]),
-        "top_precedents": ";".join(p["id"] for p in r["precedents"][:top_n]),
-        "top_local_governments": ";".join(f"{g['code']} {g['name_en']}" for g in r["local_governments"][:top_n]),
-        "target_1_score": r["sdg_targets"][0]["score"] if r["sdg_targets"] else None,
-        "flags": ";".join(r.get("flags", [])),
-    }
+# Characters an .xlsx cell cannot hold (openpyxl refuses them); written as visible escapes instead.
+_XLSX_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+OUTPUT_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 
 
-def long_items(r: dict, key: str) -> list[dict]:
-    return [{"proposal_id": r["id"], "rank": rank,
-             **{k: (";".join(v) if isinstance(v, list) else v) for k, v in item.items() if not isinstance(v, dict)}}
-            for rank, item in enumerate(r[key], start=1)]
+def cell(value):
+    """A value as a spreadsheet cell: formulas neutralised, characters a sheet cannot hold escaped."""
+    value = neutralise(value)
+    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
+        value = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
 
 
-def summary_rows(results: list[dict], top_n: int = 3) -> pd.DataFrame:
-    return pd.DataFrame([summary_row(r, top_n) for r in results])
+def errors_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".errors.csv")
 
 
-def long_rows(results: list[dict], key: str) -> pd.DataFrame:
-    return pd.DataFrame([row for r in results for row in long_items(r, key)])
-
-
-LONG_SHEETS = ("sdg_targets", "precedents", "local_governments")
-
-
-def write_results(batch: BatchResult, path: str | Path) -> list[Path]:
-    return write_stream(iter(batch.results), batch.errors, path)
-
-
-def write_stream(results: Iterator[dict], errors: list[dict], path: str | Path) -> list[Path]:
-    """Write results one at a time (.jsonl, .csv summary, or .xlsx summary + long sheets, in
-    write-only mode), plus `<stem>.errors.csv` when rows were rejected. Returns the paths written."""
-    import csv
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".csv", ".xlsx"):
-        raise InputError(f"output must end in .jsonl, .csv or .xlsx; received {path.name!r}")
-    if suffix == ".jsonl":
-        with path.open("w", encoding="utf-8") as handle:
-            for r in results:
-                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-    elif suffix == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = None
-            for r in results:
-                row = {k: neutralise(v) for k, v in summary_row(r).items()}
-                if writer is None:
-                    writer = csv.DictWriter(handle, fieldnames=list(row))
-                    writer.writeheader()
-                writer.writerow(row)
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheets = {name: book.create_sheet(name) for name in ("summary", *LONG_SHEETS)}
-        headers: dict[str, list[str]] = {}
-
-        def put(name: str, row: dict) -> None:
-            if name not in headers:
-                headers[name] = list(row)
-                sheets[name].append(headers[name])
-            sheets[name].append([neutralise(row.get(h)) for h in headers[name]])
-
-        for r in results:
-            put("summary", summary_row(r))
-            for key in LONG_SHEETS:
-                for item in long_items(r, key):
-                    put(key, item)
-        book.save(path)
-    written = [path]
-    if errors:
-        err_path = path.with_name(path.stem + ".errors.csv")
-        pd.DataFrame(sorted(errors, key=lambda e: e["row"]), columns=["row", "id", "reason"]).map(neutralise).to_csv(
-            err_path, index=False, encoding="utf-8-sig")
-        written.append(err_path)
-    return written
-
-
-def score_file(recommender, source: str | Path, output: str | Path, *, sheet=None,
-               overrides: dict[str, str] | None = None, top_k: int | None = None,
-               flag_config: FlagConfig | None = None, chunk_rows: int = 1024,
-               progress: Callable[[int], None] | None = None, engine: str = "local",
-               scheduler: str | None = None) -> tuple[int, list[dict], list[Path]]:
-    """Score a proposals file of any size with bounded memory.
-
-    Chunks are read one at a time and scored (in process, or on a Dask cluster with engine="dask");
-    results are spooled to a temporary JSONL next to the output, then written out with the
-    near-duplicate flags that needed the whole call. Returns (scored, errors, paths written).
-    """
-    import tempfile
-
-    flag_config = flag_config or FlagConfig()
+def check_output(output: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
+    """Refuse, before any scoring, an output that cannot be written or would overwrite an input."""
     output = Path(output)
-    chunks = iter_table(source, sheet, chunk_rows)
-    first = next(chunks, None)
-    if first is None:
-        return 0, [], []
-    columns = find_columns(first.columns, overrides)
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise InputError(f"output must end in {', '.join(OUTPUT_SUFFIXES)}; received {output.name!r}")
+    if output.is_dir():
+        raise InputError(f"output {str(output)!r} is a folder; give a file name such as {output / 'results.xlsx'}")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"the output folder {str(folder)!r} does not exist; create it or choose another -o path")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"the output folder {str(folder)!r} is not writable; choose another -o path")
+    resolved = {output.resolve(), errors_path(output).resolve()}
+    for source in inputs:
+        if Path(source).resolve() in resolved:
+            raise InputError(
+                f"the output {str(output)!r} (or its errors file) is the input file {str(source)!r}; "
+                "writing it would destroy the call: choose another -o path"
+            )
+    return output
 
-    def numbered():
-        row = 2
-        for chunk in _chain(first, chunks):
-            yield chunk, row
-            row += len(chunk)
 
-    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=output.parent) as spool:
-        scorer = CallScorer(lambda r: spool.write(json.dumps(r, ensure_ascii=False) + "\n"), flag_config)
-        if engine == "dask":
-            from .distributed import score_chunks_on_dask
+class _Atomic:
+    """A temporary file beside `path`, renamed onto it on success and removed on failure."""
 
-            for result in score_chunks_on_dask(recommender, numbered(), columns, top_k=top_k,
-                                               flag_config=flag_config, scheduler=scheduler):
-                scorer.add(result)
-                if progress:
-                    progress(len(result.results) + len(result.errors))
-        elif engine == "local":
-            for chunk, row in numbered():
-                scorer.add(score_chunk(recommender, chunk, columns, row, top_k=top_k, flag_config=flag_config))
-                if progress:
-                    progress(len(chunk))
+    def __init__(self, path: Path, mode: str = "wb", **kwargs):
+        self.path, self.mode, self.kwargs = path, mode, kwargs
+
+    def __enter__(self):
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        self.handle = os.fdopen(fd, self.mode, **self.kwargs)
+        return self.handle
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            self.handle.close()
+            if kind is None:
+                os.replace(self.tmp, self.path)
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+        return False
+
+
+def _write_jsonl(results: Iterable[ScoredProposal], handle: BinaryIO) -> None:
+    for r in results:
+        handle.write((json.dumps(r.to_dict(), ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _write_csv(results: Iterable[ScoredProposal], handle: BinaryIO) -> None:
+    import csv
+    import io as _io
+
+    text = _io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=True)
+    writer = None
+    for r in results:
+        row = {k: cell(v) for k, v in summary_row(r).items()}
+        if writer is None:
+            writer = csv.DictWriter(text, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow(row)
+    text.flush()
+    text.detach()
+
+
+def _write_xlsx(results: Iterable[ScoredProposal], handle: BinaryIO, errors: list[RowError]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheets = {name: book.create_sheet(name) for name in ("summary", *LONG_SHEETS)}
+    headers: dict[str, list[str]] = {}
+
+    def put(name: str, row: dict) -> None:
+        if name not in headers:
+            headers[name] = list(row)
+            sheets[name].append(headers[name])
+        sheets[name].append([cell(row.get(h)) for h in headers[name]])
+
+    for r in results:
+        put("summary", summary_row(r))
+        for key in LONG_SHEETS:
+            for item in long_items(r, key):
+                put(key, item)
+    if errors:
+        rejected = book.create_sheet("errors")
+        rejected.append(["row", "id", "reason"])
+        for e in errors:
+            rejected.append([e.row, cell(e.id), cell(e.reason)])
+    book.save(handle)
+
+
+def write_results(
+    results: Iterable[ScoredProposal], errors: list[RowError], target: str | Path | BinaryIO, *, fmt: str | None = None
+) -> list[Path]:
+    """Write results (.jsonl: the full result per row; .csv: the summary; .xlsx: summary, long sheets
+    and the rejected rows) to a path or a binary file object.
+
+    For a path, `<stem>.errors.csv` lists rejected rows (a previous run's errors file is removed when
+    this run has none), and every file is replaced atomically. Returns the paths written."""
+    errors = sorted(errors, key=lambda e: e.row)
+    if not isinstance(target, (str, Path)):
+        fmt = (fmt or "xlsx").lstrip(".")
+        {"jsonl": _write_jsonl, "csv": _write_csv}.get(fmt, lambda r, h: _write_xlsx(r, h, errors))(results, target)
+        return []
+    path = check_output(target)
+    suffix = path.suffix.lower()
+    with _Atomic(path) as handle:
+        if suffix == ".jsonl":
+            _write_jsonl(results, handle)
+        elif suffix == ".csv":
+            _write_csv(results, handle)
         else:
-            raise InputError(f"engine must be 'local' or 'dask'; received {engine!r}")
-        duplicates = scorer.duplicates()
-        spool.seek(0)
-        results = (add_duplicate_flags(json.loads(line), duplicates) for line in spool)
-        paths = write_stream(results, scorer.errors, output) if scorer.ids else []
-        return len(scorer.ids), sorted(scorer.errors, key=lambda e: e["row"]), paths
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
+            _write_xlsx(results, handle, errors)
+    written = [path]
+    rejected = errors_path(path)
+    if errors:
+        with _Atomic(rejected) as handle:
+            pd.DataFrame([e.to_dict() for e in errors], columns=["row", "id", "reason", "code"]).map(cell).to_csv(
+                handle, index=False, encoding="utf-8-sig"
+            )
+        written.append(rejected)
+    elif rejected.exists():
+        rejected.unlink()
+    return written

@@ -4,9 +4,10 @@ Korean particles attach to words (소방차를, 소방차의), so whitespace tok
 2-4-grams inside word boundaries match the shared stem in both languages. The vectoriser is refitted
 from the catalogue on load (a few milliseconds at catalogue size), so nothing is unpickled.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -24,18 +25,30 @@ class LexicalScorer:
         self.matrix_ = None
         self.starts_: np.ndarray | None = None  # first document of each item; None: one document per item
 
-    def fit(self, documents: Sequence[str], items: Sequence[int] | None = None) -> "LexicalScorer":
+    def fit(self, documents: Sequence[str], items: Sequence[int] | None = None) -> LexicalScorer:
         """items[i]: the item (0, 1, ...) document i belongs to, non-decreasing; default one per item."""
-        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, min_df=self.min_df,
-                                           sublinear_tf=True, lowercase=True, dtype=np.float32)
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            sublinear_tf=True,
+            lowercase=True,
+            dtype=np.float32,
+        )
         self.matrix_ = self.vectorizer_.fit_transform(list(documents))
         self.starts_ = None
         if items is not None:
             items = np.asarray(items)
-            if len(items) != len(documents) or np.any(np.diff(items) < 0) or np.any(np.diff(items) > 1) \
-                    or (len(items) and items[0] != 0):
-                raise ValueError("items must give, for each document, its item number: 0, 1, ... without gaps, "
-                                 "documents of one item together")
+            if (
+                len(items) != len(documents)
+                or np.any(np.diff(items) < 0)
+                or np.any(np.diff(items) > 1)
+                or (len(items) and items[0] != 0)
+            ):
+                raise ValueError(
+                    "items must give, for each document, its item number: 0, 1, ... without gaps, "
+                    "documents of one item together"
+                )
             if len(items) != (items[-1] + 1 if len(items) else 0):
                 self.starts_ = np.searchsorted(items, np.arange(items[-1] + 1))
         return self

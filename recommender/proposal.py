@@ -1,11 +1,13 @@
 """A proposal, checked and resolved against the country and city tables."""
+
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -16,15 +18,49 @@ MAX_TEXT_CHARS = 200_000  # about 60 pages; longer input is refused rather than 
 
 # Names people write that GeoNames spells otherwise.
 COUNTRY_ALIASES = {
-    "viet nam": "VN", "lao pdr": "LA", "lao people's democratic republic": "LA", "laos": "LA",
-    "timor-leste": "TL", "east timor": "TL", "timor leste": "TL", "myanmar (burma)": "MM", "burma": "MM",
-    "kyrgyzstan": "KG", "kyrgyz republic": "KG", "republic of korea": "KR", "korea": "KR", "south korea": "KR",
-    "tanzania": "TZ", "united republic of tanzania": "TZ", "drc": "CD", "dr congo": "CD",
-    "democratic republic of the congo": "CD", "cote d'ivoire": "CI", "côte d'ivoire": "CI", "ivory coast": "CI",
-    "cape verde": "CV", "cabo verde": "CV", "eswatini": "SZ", "swaziland": "SZ", "türkiye": "TR", "turkey": "TR",
-    "usa": "US", "united states of america": "US", "uk": "GB", "bolivia": "BO", "iran": "IR", "syria": "SY",
-    "russia": "RU", "moldova": "MD", "palestine": "PS", "north macedonia": "MK",
-    "라오스 인민민주공화국": "LA", "한국": "KR", "남한": "KR", "동티모르": "TL", "미얀마": "MM",
+    "viet nam": "VN",
+    "lao pdr": "LA",
+    "lao people's democratic republic": "LA",
+    "laos": "LA",
+    "timor-leste": "TL",
+    "east timor": "TL",
+    "timor leste": "TL",
+    "myanmar (burma)": "MM",
+    "burma": "MM",
+    "kyrgyzstan": "KG",
+    "kyrgyz republic": "KG",
+    "republic of korea": "KR",
+    "korea": "KR",
+    "south korea": "KR",
+    "tanzania": "TZ",
+    "united republic of tanzania": "TZ",
+    "drc": "CD",
+    "dr congo": "CD",
+    "democratic republic of the congo": "CD",
+    "cote d'ivoire": "CI",
+    "côte d'ivoire": "CI",
+    "ivory coast": "CI",
+    "cape verde": "CV",
+    "cabo verde": "CV",
+    "eswatini": "SZ",
+    "swaziland": "SZ",
+    "türkiye": "TR",
+    "turkey": "TR",
+    "usa": "US",
+    "united states of america": "US",
+    "uk": "GB",
+    "bolivia": "BO",
+    "iran": "IR",
+    "syria": "SY",
+    "russia": "RU",
+    "moldova": "MD",
+    "palestine": "PS",
+    "north macedonia": "MK",
+    "라오스 인민민주공화국": "LA",
+    "한국": "KR",
+    "남한": "KR",
+    "동티모르": "TL",
+    "미얀마": "MM",
 }
 
 
@@ -33,8 +69,9 @@ def looks_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:10_000]
-    odd = sum(1 for ch in sample if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co")
-                                                       and ch not in "\n\r\t"))
+    odd = sum(
+        1 for ch in sample if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\n\r\t")
+    )
     return odd / len(sample) > 1 / 3
 
 
@@ -66,8 +103,10 @@ class CountryResolver:
         key = _key(value)
         iso = self.lookup.get(key) or self.lookup.get(key.replace(" ", ""))
         if iso is None:
-            raise InputError(f"partner country {str(value)[:80]!r} is not known: expected an ISO 3166 code "
-                             "(e.g. 'KH'), an English name ('Cambodia') or a Korean name ('캄보디아')")
+            raise InputError(
+                f"partner country {str(value)[:80]!r} is not known: expected an ISO 3166 code "
+                "(e.g. 'KH'), an English name ('Cambodia') or a Korean name ('캄보디아')"
+            )
         return iso
 
     def name(self, iso2: str, lang: str = "en") -> str:
@@ -86,8 +125,14 @@ class CountryResolver:
         if hit.empty:
             return None
         row = hit.sort_values("population", key=lambda s: pd.to_numeric(s, errors="coerce"), ascending=False).iloc[0]
-        return {"name": row["name"], "name_ko": row["name_ko"], "iso2": row["iso2"],
-                "lat": float(row["lat"]), "lon": float(row["lon"]), "geonameid": row["geonameid"]}
+        return {
+            "name": row["name"],
+            "name_ko": row["name_ko"],
+            "iso2": row["iso2"],
+            "lat": float(row["lat"]),
+            "lon": float(row["lon"]),
+            "geonameid": row["geonameid"],
+        }
 
 
 @dataclass(frozen=True)
@@ -102,7 +147,7 @@ class Proposal:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_value(cls, value: "Proposal | Mapping | str") -> "Proposal":
+    def from_value(cls, value: Proposal | Mapping | str) -> Proposal:
         if isinstance(value, Proposal):
             return value
         if isinstance(value, str):
@@ -112,15 +157,16 @@ class Proposal:
             kwargs = {k: value[k] for k in known if k in value}
             extra = {k: v for k, v in value.items() if k not in known}
             return cls(**kwargs, extra=extra)
-        raise InputError(f"a proposal must be text, a mapping with a 'text' key, or a Proposal; "
-                         f"received {type(value).__name__}")
+        raise InputError(
+            f"a proposal must be text, a mapping with a 'text' key, or a Proposal; received {type(value).__name__}"
+        )
 
     @property
     def query_text(self) -> str:
         head = ". ".join(p for p in (self.title.strip(), self.sector.strip()) if p)
         return f"{head}. {self.text}" if head else self.text
 
-    def checked(self, resolver: CountryResolver) -> "Proposal":
+    def checked(self, resolver: CountryResolver) -> Proposal:
         """Normalised copy with the country as ISO2; InputError says what is wrong and what to do."""
         text = self.text
         if text is None or (isinstance(text, float) and math.isnan(text)):
@@ -128,15 +174,21 @@ class Proposal:
         if not isinstance(text, str):
             raise InputError(f"proposal text must be a string; received {type(text).__name__}")
         if looks_binary(text):
-            raise InputError("proposal text looks like binary data, not text (mostly control characters or "
-                             "undecodable bytes); give the description as text, or upload the document itself")
+            raise InputError(
+                "proposal text looks like binary data, not text (mostly control characters or "
+                "undecodable bytes); give the description as text, or upload the document itself"
+            )
         text = normalise(text)
         if not re.search(r"[^\W\d_]", text):
-            raise InputError("proposal text is empty or has no words: expected a description of the project "
-                             "in Korean or English (what, where, for whom)")
+            raise InputError(
+                "proposal text is empty or has no words: expected a description of the project "
+                "in Korean or English (what, where, for whom)"
+            )
         if len(text) > MAX_TEXT_CHARS:
-            raise InputError(f"proposal text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are read. "
-                             "Shorten it to the project description")
+            raise InputError(
+                f"proposal text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are read. "
+                "Shorten it to the project description"
+            )
         budget = self.budget
         if budget is not None and not (isinstance(budget, float) and math.isnan(budget)) and str(budget).strip():
             try:
@@ -149,5 +201,13 @@ class Proposal:
             budget = None
         iso = resolver.resolve(self.partner_country)
         clean = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else normalise(str(v))  # noqa: E731
-        return replace(self, text=text, title=clean(self.title), sector=clean(self.sector),
-                       partner_city=clean(self.partner_city), partner_country=iso, budget=budget, id=clean(self.id))
+        return replace(
+            self,
+            text=text,
+            title=clean(self.title),
+            sector=clean(self.sector),
+            partner_city=clean(self.partner_city),
+            partner_country=iso,
+            budget=budget,
+            id=clean(self.id),
+        )

@@ -1,8 +1,9 @@
 """Pure ranking functions on arrays: no model, no files. The facade encodes and calls these."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -47,8 +48,9 @@ def rank_order(scores: np.ndarray, ids: Sequence[str] | None = None) -> np.ndarr
     return np.lexsort((secondary, -scores))
 
 
-def propagate_labels(item_scores: np.ndarray, item_labels: Sequence[Sequence[int]], n_labels: int,
-                     neighbours: int) -> tuple[np.ndarray, np.ndarray]:
+def propagate_labels(
+    item_scores: np.ndarray, item_labels: Sequence[Sequence[int]], n_labels: int, neighbours: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Label scores lent by the closest items: each label gets the best score among the `neighbours`
     top-scoring items that carry it. Returns (scores in [0, 1], position of the lending item or -1).
     (Discounting an item's later labels was measured and did not help: docs/evaluation.md.)"""
@@ -81,11 +83,17 @@ def portfolio_pairs(precedent_lgs: Sequence[Sequence[str]], lg_codes: Sequence[s
     return (np.array([p for p, _ in pairs], dtype=np.int64), np.array([g for _, g in pairs], dtype=np.int64))
 
 
-def rank_governments(precedent_scores: np.ndarray, precedent_lgs: Sequence[Sequence[str]],
-                     precedent_countries: Sequence[Sequence[str]], lg_codes: Sequence[str],
-                     country: str | None, weights: PortfolioWeights = PortfolioWeights(), *,
-                     pairs: tuple[np.ndarray, np.ndarray] | None = None,
-                     in_country: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def rank_governments(
+    precedent_scores: np.ndarray,
+    precedent_lgs: Sequence[Sequence[str]],
+    precedent_countries: Sequence[Sequence[str]],
+    lg_codes: Sequence[str],
+    country: str | None,
+    weights: PortfolioWeights = PortfolioWeights(),
+    *,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    in_country: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Score every government from its precedents: best match plus experience in the partner country.
 
     Returns arrays aligned with lg_codes: score, best (score of the best precedent), best_index
@@ -115,5 +123,11 @@ def rank_governments(precedent_scores: np.ndarray, precedent_lgs: Sequence[Seque
         total = weights.best_precedent + weights.country_experience
         score = (weights.best_precedent * best + weights.country_experience * experience) / total
     score = np.where(n_cases > 0, score, 0.0).astype(np.float32)
-    return {"score": np.clip(score, 0.0, 1.0), "best": best, "best_index": best_index, "n_cases": n_cases,
-            "n_country": n_country, "country_experience": experience}
+    return {
+        "score": np.clip(score, 0.0, 1.0),
+        "best": best,
+        "best_index": best_index,
+        "n_cases": n_cases,
+        "n_country": n_country,
+        "country_experience": experience,
+    }

@@ -1,4 +1,5 @@
 """Text helpers: normalising, passages for long texts, and the words two texts share."""
+
 from __future__ import annotations
 
 import re
@@ -8,15 +9,55 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)|\n+")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")
 _KO_WORD = re.compile(r"[\uac00-\ud7a3A-Za-z0-9]{2,}")
 # Korean particles and endings that stick to the noun before them (longest first).
-_KO_SUFFIXES = sorted(["은", "는", "이", "가", "을", "를", "에", "의", "로", "으로", "에서", "과", "와", "도", "및",
-                       "등", "에게", "까지", "부터", "하고", "하는", "하여", "한", "할", "함", "하며", "들", "이다",
-                       "입니다", "합니다", "한다", "된", "되는", "적", "화"], key=len, reverse=True)
-EN_STOPWORDS = frozenset("""the and for with from that this these those into onto over under are was were been being
+_KO_SUFFIXES = sorted(
+    [
+        "은",
+        "는",
+        "이",
+        "가",
+        "을",
+        "를",
+        "에",
+        "의",
+        "로",
+        "으로",
+        "에서",
+        "과",
+        "와",
+        "도",
+        "및",
+        "등",
+        "에게",
+        "까지",
+        "부터",
+        "하고",
+        "하는",
+        "하여",
+        "한",
+        "할",
+        "함",
+        "하며",
+        "들",
+        "이다",
+        "입니다",
+        "합니다",
+        "한다",
+        "된",
+        "되는",
+        "적",
+        "화",
+    ],
+    key=len,
+    reverse=True,
+)
+EN_STOPWORDS = frozenset(
+    """the and for with from that this these those into onto over under are was were been being
 have has had not but all any each other such than then them they their there which while who whom whose will would
 can could should may might must our ours your yours its his her hers also more most less least very per via both
 between within without about above below after before during through including include includes ensure by2030
 project projects programme program proposal local government city cities province provincial support supporting
-provide providing develop developing development korea korean partner new use using based""".split())
+provide providing develop developing development korea korean partner new use using based""".split()
+)
 
 
 def normalise(text: str) -> str:

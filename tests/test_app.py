@@ -1,9 +1,9 @@
 """The Streamlit pages, driven in-process with AppTest."""
+
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT
+from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.model
 
@@ -72,12 +72,26 @@ def test_explore_page_lists_the_catalogue(app):
 
 
 def _call_csv() -> bytes:
-    rows = pd.DataFrame([
-        {"번호": "P1", "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다", "대상국가": "KH"},
-        {"번호": "P2", "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다.", "대상국가": "KH"},
-        {"번호": "P3", "사업내용": "Training for Tanzanian port and maritime officials on ship safety", "대상국가": "TZ"},
-        {"번호": "P4", "사업내용": "", "대상국가": "LA"},
-    ])
+    rows = pd.DataFrame(
+        [
+            {
+                "번호": "P1",
+                "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다",
+                "대상국가": "KH",
+            },
+            {
+                "번호": "P2",
+                "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다.",
+                "대상국가": "KH",
+            },
+            {
+                "번호": "P3",
+                "사업내용": "Training for Tanzanian port and maritime officials on ship safety",
+                "대상국가": "TZ",
+            },
+            {"번호": "P4", "사업내용": "", "대상국가": "LA"},
+        ]
+    )
     return rows.to_csv(index=False).encode("cp949")
 
 
@@ -110,14 +124,13 @@ def test_document_upload_fills_the_description(app):
 
 
 def test_goals_line_names_the_closest_goal_when_none_passes():
-    import importlib.util
+    from recommender.explain import goals_line
+    from recommender.results import GoalDecision, Recommendation
 
-    spec = importlib.util.spec_from_file_location("app_module", ROOT / "app.py")
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)  # defines the helpers; the page itself runs only as __main__
-    goals = [{"goal": g, "present": False, "score": 0.1} for g in range(1, 18)]
-    goals[5]["score"] = 0.42
-    line = app.goals_line({"sdg_goals": goals}, app.LABELS["ko"])
-    assert "SDG 6" in line and "0.42" in line
-    goals[10]["present"] = goals[12]["present"] = True
-    assert app.goals_line({"sdg_goals": goals}, app.LABELS["en"]) == "11, 13"
+    def result(scores, present=()):
+        goals = tuple(GoalDecision(g, g in present, scores.get(g, 0.1)) for g in range(1, 18))
+        return Recommendation(goals, (), (), (), "ko", None, None, 1)
+
+    line = goals_line(result({6: 0.42}), "ko")
+    assert "SDG 6" in line and "0.42" in line and "가장 가까운" in line
+    assert goals_line(result({6: 0.42}, present={11, 13}), "en") == "11, 13"

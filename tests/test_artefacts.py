@@ -1,4 +1,5 @@
 """Builds killed mid-way, builds racing each other, and no unpickling of anything a user could swap."""
+
 import os
 import re
 import signal
@@ -7,8 +8,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import DATA, ROOT
+
 from recommender import Recommender
 
 pytestmark = pytest.mark.model
@@ -33,13 +34,15 @@ def test_a_killed_build_leaves_a_loadable_index(recommender, tmp_path, delay):
     proc.wait()
     rec = Recommender(DATA, models).load()  # the old index or the new one, never a broken one
     assert rec.info()["precedents"]["built_at"] >= before
-    assert rec.recommend("water supply for Laos")["precedents"]
+    assert rec.recommend("water supply for Laos").to_dict()["precedents"]
 
 
 def test_two_builds_at_once_take_turns(tmp_path):
     models = tmp_path / "models"
-    procs = [subprocess.Popen(_build_cmd(models), env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(_build_cmd(models), env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
     Recommender(DATA, models).load()
     assert sorted(p.name for p in models.iterdir()) == [".build.lock", "precedents", "sdg_targets"]

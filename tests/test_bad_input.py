@@ -1,4 +1,5 @@
 """The bad-input matrix (docs/robustness.md): each case has its exact behaviour."""
+
 import json
 import threading
 
@@ -7,40 +8,50 @@ import pytest
 
 from recommender.cli import main
 from recommender.errors import InputError
-from recommender.io import find_columns, read_table
+from recommender.io import read_table
 
 pytestmark = pytest.mark.model
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "empty or has no words"), ("   \n\t ", "empty or has no words"), ("12345 !!! ###", "empty or has no words"),
-    (bytes([0, 1, 2, 3, 0xFF, 0xFE, 0x80, 0x9F]).decode("utf-8", "replace") + "ab", "looks like binary data"),
-    ("a" * 200_001, "at most 200,000 are read"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "empty or has no words"),
+        ("   \n\t ", "empty or has no words"),
+        ("12345 !!! ###", "empty or has no words"),
+        (bytes([0, 1, 2, 3, 0xFF, 0xFE, 0x80, 0x9F]).decode("utf-8", "replace") + "ab", "looks like binary data"),
+        ("a" * 200_001, "at most 200,000 are read"),
+    ],
+)
 def test_unusable_texts_raise_the_documented_error(recommender, text, message):
     with pytest.raises(InputError, match=message):
         recommender.recommend(text)
 
 
-@pytest.mark.parametrize("text", [
-    "캄보디아 🚒 소방차 지원 Fire trucks for Cambodia ✨ 消防车",
-    "<script>alert('x')</script> <b>Water supply</b> for Lak Sao",
-    "Water supply " * 3000,  # about 39,000 characters: read whole, in passages
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "캄보디아 🚒 소방차 지원 Fire trucks for Cambodia ✨ 消防车",
+        "<script>alert('x')</script> <b>Water supply</b> for Lak Sao",
+        "Water supply " * 3000,  # about 39,000 characters: read whole, in passages
+    ],
+)
 def test_odd_but_usable_texts_score(recommender, text):
-    result = recommender.recommend(text)
+    result = recommender.recommend(text).to_dict()
     scores = [t["score"] for t in result["sdg_targets"]]
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
 
 
 def test_long_text_is_read_in_passages(recommender):
-    result = recommender.recommend(("Water supply for a town in Laos. " * 40) + ("Fire trucks for Cambodia. " * 40))
+    result = recommender.recommend(
+        ("Water supply for a town in Laos. " * 40) + ("Fire trucks for Cambodia. " * 40)
+    ).to_dict()
     assert result["passages"] > 2
     assert {"C007", "C084"} & {p["id"] for p in result["precedents"][:5]}
 
 
 def test_html_in_text_is_never_interpreted(recommender):
-    result = recommender.recommend("<img src=x onerror=alert(1)> water supply")
+    result = recommender.recommend("<img src=x onerror=alert(1)> water supply").to_dict()
     assert all("<img" not in r["reason"] or "&lt;" not in r["reason"] for r in result["sdg_targets"])
 
 
@@ -54,7 +65,7 @@ def test_other_delimiters_are_detected(tmp_path, sep):
 
 def test_mixed_encodings_are_decoded_line_by_line(tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes("id,text\n".encode() + "P1,라오스 상수도\n".encode("utf-8") + "P2,캄보디아 소방\n".encode("cp949"))
+    path.write_bytes(b"id,text\n" + "P1,라오스 상수도\n".encode() + "P2,캄보디아 소방\n".encode("cp949"))
     assert read_table(path)["text"].tolist() == ["라오스 상수도", "캄보디아 소방"]
 
 
@@ -84,12 +95,17 @@ def test_cli_unexpected_error_is_one_line(monkeypatch, models_dir, capsys):
 
 
 def test_threads_share_one_recommender(recommender):
-    texts = ["캄보디아 소방차 지원", "Water supply for Laos", "몽골 사막화 방지 숲 조성", "Bus system for Ulaanbaatar"] * 2
-    serial = [recommender.recommend(t) for t in texts]
+    texts = [
+        "캄보디아 소방차 지원",
+        "Water supply for Laos",
+        "몽골 사막화 방지 숲 조성",
+        "Bus system for Ulaanbaatar",
+    ] * 2
+    serial = [recommender.recommend(t).to_dict() for t in texts]
     results = [None] * len(texts)
 
     def work(i):
-        results[i] = recommender.recommend(texts[i])
+        results[i] = recommender.recommend(texts[i]).to_dict()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
     for t in threads:

@@ -1,4 +1,5 @@
 """`recommender score`: every input format and encoding, Korean headers, bad rows, formulas, flags."""
+
 import json
 
 import pandas as pd
@@ -11,12 +12,27 @@ from recommender.io import find_columns, neutralise, read_table
 pytestmark = pytest.mark.model
 
 ROWS = [
-    {"번호": "P1", "사업명": "소방 역량 강화", "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다",
-     "대상국가": "캄보디아", "예산": "300000000"},
-    {"번호": "P2", "사업명": "소방 역량 강화(중복)", "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다.",
-     "대상국가": "KH", "예산": ""},
-    {"번호": "P3", "사업명": "항만 연수", "사업내용": "Training for Tanzanian port and maritime officials on port "
-     "administration and ship safety", "대상국가": "Tanzania", "예산": ""},
+    {
+        "번호": "P1",
+        "사업명": "소방 역량 강화",
+        "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다",
+        "대상국가": "캄보디아",
+        "예산": "300000000",
+    },
+    {
+        "번호": "P2",
+        "사업명": "소방 역량 강화(중복)",
+        "사업내용": "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육한다.",
+        "대상국가": "KH",
+        "예산": "",
+    },
+    {
+        "번호": "P3",
+        "사업명": "항만 연수",
+        "사업내용": "Training for Tanzanian port and maritime officials on port administration and ship safety",
+        "대상국가": "Tanzania",
+        "예산": "",
+    },
     {"번호": "P4", "사업명": "=cmd()", "사업내용": "", "대상국가": "LA", "예산": ""},
 ]
 
@@ -38,8 +54,13 @@ def test_each_format_reads_korean_headers(tmp_path, suffix):
     path = tmp_path / f"call{suffix}"
     write(pd.DataFrame(ROWS), path)
     frame = read_table(path)
-    assert find_columns(frame.columns) == {"id": "번호", "text": "사업내용", "title": "사업명",
-                                           "partner_country": "대상국가", "budget": "예산"}
+    assert find_columns(frame.columns) == {
+        "id": "번호",
+        "text": "사업내용",
+        "title": "사업명",
+        "partner_country": "대상국가",
+        "budget": "예산",
+    }
     assert frame["사업내용"].iloc[0].startswith("캄보디아")
 
 
@@ -57,8 +78,14 @@ def test_missing_text_column_names_what_was_found():
 
 
 def test_formulas_are_neutralised():
-    assert [neutralise(v) for v in ["=1+1", "+82", "-x", "@SUM", "plain", 3]] == ["'=1+1", "'+82", "'-x", "'@SUM",
-                                                                                 "plain", 3]
+    assert [neutralise(v) for v in ["=1+1", "+82", "-x", "@SUM", "plain", 3]] == [
+        "'=1+1",
+        "'+82",
+        "'-x",
+        "'@SUM",
+        "plain",
+        3,
+    ]
 
 
 def test_score_writes_flags_errors_and_safe_cells(recommender, models_dir, tmp_path):
@@ -76,7 +103,8 @@ def test_score_writes_flags_errors_and_safe_cells(recommender, models_dir, tmp_p
     xlsx = tmp_path / "ranked.xlsx"
     assert main(["score", str(src), "-o", str(xlsx), "--models-dir", str(models_dir)]) == 0
     sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str)
-    assert set(sheets) == {"summary", "sdg_targets", "precedents", "local_governments"}
+    assert set(sheets) == {"summary", "sdg_targets", "precedents", "local_governments", "errors"}
+    assert sheets["errors"][["row", "id"]].values.tolist() == [["5", "P4"]]  # rejected rows stay in the workbook
     assert sheets["summary"]["id"].tolist() == ["P1", "P2", "P3"]
 
 
@@ -88,7 +116,7 @@ def test_score_exits_non_zero_when_nothing_scores(models_dir, tmp_path, capsys):
 
 
 def test_a_precedent_copy_is_flagged(recommender, models_dir, tmp_path):
-    text = recommender.catalogues_.precedents.set_index("id").loc["C021", "description_en"]
+    text = recommender.catalogues.precedents.set_index("id").loc["C021", "description_en"]
     src = tmp_path / "call.jsonl"
     src.write_text(json.dumps({"id": "X", "text": text}) + "\n", encoding="utf-8")
     out = tmp_path / "o.jsonl"
@@ -97,8 +125,12 @@ def test_a_precedent_copy_is_flagged(recommender, models_dir, tmp_path):
 
 
 def _call(tmp_path, n=9):
-    texts = ["캄보디아 소방차 지원과 소방관 교육", "Water supply for Lak Sao, Laos", "몽골 사막화 방지 숲 조성",
-             "Bus management system for Ulaanbaatar"]
+    texts = [
+        "캄보디아 소방차 지원과 소방관 교육",
+        "Water supply for Lak Sao, Laos",
+        "몽골 사막화 방지 숲 조성",
+        "Bus management system for Ulaanbaatar",
+    ]
     frame = pd.DataFrame({"id": [f"P{i}" for i in range(n)], "text": [texts[i % 4] for i in range(n)]})
     frame.loc[4, "text"] = ""  # one bad row in the middle
     frame.loc[7, "id"] = "P1"  # a duplicate id in a later chunk
@@ -108,13 +140,13 @@ def _call(tmp_path, n=9):
 
 
 def test_chunked_scoring_equals_scoring_the_whole_file(recommender, tmp_path):
-    from recommender.io import score_file
+    from recommender.batch import score_file
 
     source = _call(tmp_path)
     small = score_file(recommender, source, tmp_path / "small.jsonl", chunk_rows=2)
     whole = score_file(recommender, source, tmp_path / "whole.jsonl", chunk_rows=1000)
     assert small[0] == whole[0] == 7
-    assert [e["row"] for e in small[1]] == [e["row"] for e in whole[1]] == [6, 9]
+    assert [e.row for e in small[1]] == [e.row for e in whole[1]] == [6, 9]
     assert (tmp_path / "small.jsonl").read_text() == (tmp_path / "whole.jsonl").read_text()
     # same texts repeat every 4 rows: their proposals are near duplicates of each other
     first = json.loads((tmp_path / "small.jsonl").read_text().splitlines()[0])
@@ -122,10 +154,11 @@ def test_chunked_scoring_equals_scoring_the_whole_file(recommender, tmp_path):
 
 
 def test_dask_engine_gives_the_same_output_on_a_local_cluster(recommender, tmp_path):
-    from recommender.io import score_file
+    from recommender.batch import score_file
+    from recommender.distributed import DaskEngine
 
     source = _call(tmp_path)
     local = score_file(recommender, source, tmp_path / "local.jsonl", chunk_rows=3)
-    dask = score_file(recommender, source, tmp_path / "dask.jsonl", chunk_rows=3, engine="dask")
+    dask = score_file(recommender, source, tmp_path / "dask.jsonl", chunk_rows=3, engine=DaskEngine())
     assert local[0] == dask[0] and local[1] == dask[1]
     assert (tmp_path / "local.jsonl").read_text() == (tmp_path / "dask.jsonl").read_text()

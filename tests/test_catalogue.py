@@ -1,4 +1,5 @@
 """The committed catalogues pass their schema; each kind of damage is named by file, row and column."""
+
 import pandas as pd
 import pytest
 
@@ -34,8 +35,10 @@ def test_unknown_local_government_code_names_row_and_column(data_copy):
 
 
 def test_unknown_target_names_row_and_column(data_copy):
-    _edit(data_copy / "precedents.csv",
-          lambda f: f.__setitem__("sdg_targets_hint", f["sdg_targets_hint"].where(f.index != 0, "11.5;18.1")))
+    _edit(
+        data_copy / "precedents.csv",
+        lambda f: f.__setitem__("sdg_targets_hint", f["sdg_targets_hint"].where(f.index != 0, "11.5;18.1")),
+    )
     with pytest.raises(CatalogueError) as err:
         load_catalogues(data_copy)
     assert (err.value.row, err.value.column) == (2, "sdg_targets_hint") and "18.1" in str(err.value)

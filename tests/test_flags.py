@@ -1,8 +1,10 @@
 """Reviewer flags on constructed inputs whose answers are known."""
+
 import numpy as np
 import pytest
 
 from recommender.flags import FlagConfig, near_duplicates, proposal_flags
+from recommender.results import GoalDecision, PrecedentMatch, Recommendation, TargetMatch
 
 
 def test_near_duplicates_pairs_only_close_vectors():
@@ -21,9 +23,20 @@ def test_near_duplicates_are_capped_and_closest_first():
 
 
 def _result(goal11=0.8, sdg11_in_top=True, dense=(0.5, 0.4), precedents=("C1", "C2")):
-    return {"sdg_goals": [{"goal": g, "score": goal11 if g == 11 else 0.1, "present": False} for g in range(1, 18)],
-            "sdg_targets": [{"id": "11.5" if sdg11_in_top else "3.1", "is_sdg11": sdg11_in_top}],
-            "precedents": [{"id": p, "signals": {"dense": d}} for p, d in zip(precedents, dense)]}
+    target = "11.5" if sdg11_in_top else "3.1"
+    return Recommendation(
+        sdg_goals=tuple(GoalDecision(g, False, goal11 if g == 11 else 0.1) for g in range(1, 18)),
+        sdg_targets=(TargetMatch(target, int(target.split(".")[0]), 0.5, sdg11_in_top, "", "", {}),),
+        precedents=tuple(
+            PrecedentMatch(p, ("11",), "KH", "", 0.5, "", {"dense": d}, "", "", False, None, "")
+            for p, d in zip(precedents, dense)
+        ),
+        local_governments=(),
+        language="en",
+        partner_country=None,
+        partner_city=None,
+        passages=1,
+    )
 
 
 def test_similar_to_precedent_and_low_sdg11():

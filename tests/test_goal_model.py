@@ -1,18 +1,32 @@
+import json
+
 import numpy as np
 import pytest
-
 from conftest import DATA
+
 from recommender.errors import CatalogueError
-from recommender.goal_model import (FEATURES, LANGUAGE_BLIND, SIGNAL_FEATURES, GoalClassifier, GoalDecision, GoalModel,
-                                    fit_goal_decision, goal_features)
+from recommender.goal_model import (
+    FEATURES,
+    LANGUAGE_BLIND,
+    SIGNAL_FEATURES,
+    GoalClassifier,
+    GoalDecisionModel,
+    GoalModel,
+    fit_goal_decision,
+    goal_features,
+)
 
 
 def test_goal_features_on_a_known_signal():
     goals = np.repeat(np.arange(1, 18), 2)  # two targets per goal
-    fused = np.zeros(34); fused[4] = 0.9; fused[0] = 0.3  # goal 3 best, goal 1 second
+    fused = np.zeros(34)
+    fused[4] = 0.9
+    fused[0] = 0.3  # goal 3 best, goal 1 second
     dense = fused.copy()
-    lexical = np.zeros(34); lexical[1] = 0.5  # goal 1 best on words
-    keyword = np.zeros(34); keyword[4] = keyword[5] = 1
+    lexical = np.zeros(34)
+    lexical[1] = 0.5  # goal 1 best on words
+    keyword = np.zeros(34)
+    keyword[4] = keyword[5] = 1
     f = goal_features(fused, dense, lexical, keyword, goals)
     col = {name: i for i, name in enumerate(SIGNAL_FEATURES)}
     assert f.shape == (17, len(SIGNAL_FEATURES))
@@ -56,9 +70,9 @@ def test_fitted_decision_separates_a_separable_problem_and_round_trips(tmp_path)
     signals = rng.normal(size=(len(goals), len(SIGNAL_FEATURES)))  # noise: the classifier must carry it
     model, classifier = fit_goal_decision(signals, vectors, asked, labels, centres, np.arange(1, 18))
     assert model.features == FEATURES and np.argmax(np.abs(model.coef)) == FEATURES.index("classifier")
-    decision = GoalDecision(model, classifier, {"ko": {"best_dense": 0.05}})
+    decision = GoalDecisionModel(model, classifier, {"ko": {"best_dense": 0.05}})
     decision.save(tmp_path / "m.json")
-    again = GoalDecision.load(tmp_path / "m.json")
+    again = GoalDecisionModel.load(tmp_path / "m.json")
     rows = np.zeros((17, len(SIGNAL_FEATURES)))
     probability, present = again.decide(rows, centres[4], "en")
     assert np.allclose(probability, decision.decide(rows, centres[4], "en")[0])
@@ -66,13 +80,13 @@ def test_fitted_decision_separates_a_separable_problem_and_round_trips(tmp_path)
     assert again.language_offsets == {"ko": {"best_dense": 0.05}} and again.language_blind == LANGUAGE_BLIND
 
 
-def _one_feature_decision(feature: str, offsets: dict) -> GoalDecision:
+def _one_feature_decision(feature: str, offsets: dict) -> GoalDecisionModel:
     """A decision that looks only at `feature`: present when it exceeds 0.5."""
     coef = [0.0] * len(FEATURES)
     coef[FEATURES.index(feature)] = 100.0
     model = GoalModel(coef=coef, intercept=-50.0, mean=[0.0] * len(FEATURES), scale=[1.0] * len(FEATURES))
     classifier = GoalClassifier(coef=[[0.0, 0.0]] * 17, intercept=[0.0] * 17)
-    return GoalDecision(model, classifier, offsets, precedent_support=0.4)
+    return GoalDecisionModel(model, classifier, offsets, precedent_support=0.4)
 
 
 def test_decision_shifts_other_languages_and_adds_the_precedent_goal():
@@ -98,8 +112,7 @@ def test_signals_blind_to_korean_weigh_nothing_for_a_korean_text():
 
 def test_classifier_scores_come_from_its_coefficients():
     decision = _one_feature_decision("classifier", {})
-    decision.classifier = GoalClassifier(coef=[[1.0, 0.0]] * 8 + [[0.0, 1.0]] + [[1.0, 0.0]] * 8,
-                                         intercept=[0.0] * 17)
+    decision.classifier = GoalClassifier(coef=[[1.0, 0.0]] * 8 + [[0.0, 1.0]] + [[1.0, 0.0]] * 8, intercept=[0.0] * 17)
     features = np.zeros((17, len(SIGNAL_FEATURES)))
     # only goal 9 reads the second dimension
     assert np.flatnonzero(decision.decide(features, np.array([0.0, 1.0]), "en")[1]).tolist() == [8]
@@ -109,21 +122,23 @@ def test_classifier_scores_come_from_its_coefficients():
 def test_a_model_for_other_features_is_refused(tmp_path):
     part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
     clf = '{"coef": [[0]], "intercept": [0]}'
-    (tmp_path / "m.json").write_text('{"model": %s, "classifier": %s, "language_offsets": {}, "language_blind": {}, '
-                                     '"precedent_support": 0.4}' % (part, clf))
+    body = {"model": json.loads(part), "classifier": json.loads(clf), "language_offsets": {}, "language_blind": {},
+            "precedent_support": 0.4}
+    (tmp_path / "m.json").write_text(json.dumps(body))
     with pytest.raises(CatalogueError, match="refit"):
-        GoalDecision.load(tmp_path / "m.json")
+        GoalDecisionModel.load(tmp_path / "m.json")
 
 
 def test_a_model_of_the_previous_format_is_refused_with_the_refit_command(tmp_path):
     part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
-    (tmp_path / "m.json").write_text('{"model": %s, "language_offsets": {"ko": 0.05}, "precedent_support": 0.4}' % part)
+    body = {"model": json.loads(part), "language_offsets": {"ko": 0.05}, "precedent_support": 0.4}
+    (tmp_path / "m.json").write_text(json.dumps(body))
     with pytest.raises(CatalogueError, match="--fit-goal-model"):
-        GoalDecision.load(tmp_path / "m.json")
+        GoalDecisionModel.load(tmp_path / "m.json")
 
 
 def test_shipped_model_is_loadable():
-    decision = GoalDecision.load(DATA / "goal_model.json")
+    decision = GoalDecisionModel.load(DATA / "goal_model.json")
     assert decision.model.features == FEATURES and "benchmark" in decision.model.trained_on
     assert len(decision.classifier.coef) == 17 and len(decision.classifier.coef[0]) == 512
     assert 0 < decision.language_offsets["ko"]["best_dense"] < 0.2
@@ -137,7 +152,8 @@ def test_language_offsets_are_the_mean_gap_of_absolute_features_only():
     f_ko = f_en.copy()
     f_ko[:, :, SIGNAL_FEATURES.index("best_dense")] -= 0.05  # Korean reads 0.05 lower
     f_ko[:, :, SIGNAL_FEATURES.index("z_dense")] -= 1.0  # relative: never shifted
-    v_en = rng.normal(size=(5, 2)); v_ko = v_en - np.array([0.5, 0.0])
+    v_en = rng.normal(size=(5, 2))
+    v_ko = v_en - np.array([0.5, 0.0])
     classifier = GoalClassifier(coef=[[1.0, 0.0]] * 17, intercept=[0.0] * 17)  # score = first coordinate
     offsets = language_offsets((f_en, v_en, f_ko, v_ko), classifier, "ko")
     assert offsets["best_dense"] == pytest.approx(0.05) and offsets["classifier"] == pytest.approx(0.5)
@@ -154,4 +170,3 @@ def test_subset_metrics_average_per_sdg_and_pool():
     m = _subset_metrics(y, predicted, sdg)
     assert m["accuracy"] == pytest.approx((1.0 + 0.5) / 2) and m["pooled_accuracy"] == pytest.approx(0.75)
     assert m["pooled_f1"] == pytest.approx(0.8) and m["n"] == 4
-

@@ -1,4 +1,5 @@
 """Index folders: round trip, stale and damaged folders refused, interrupted swap recovered."""
+
 import json
 import os
 
@@ -14,8 +15,7 @@ def _index(n=50, d=16, seed=0, fingerprint="abc"):
     vectors = rng.normal(size=(n, d)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = [f"item{i // 2}" for i in range(n)]
-    return vectors, VectorIndex.build(vectors, ids, ["en"] * n, catalogue="c", embedder_id="e",
-                                      fingerprint=fingerprint)
+    return vectors, VectorIndex.build(vectors, ids, ["en"] * n, catalogue="c", embedder_id="e", fingerprint=fingerprint)
 
 
 def test_round_trip_keeps_ids_and_scores(tmp_path):
@@ -84,7 +84,9 @@ def test_hnsw_agrees_with_exact_search_on_clustered_vectors():
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = [str(i) for i in range(3000)]
     exact = VectorIndex.build(vectors, ids, ["en"] * 3000, catalogue="c", embedder_id="e", fingerprint="f", kind="flat")
-    approx = VectorIndex.build(vectors, ids, ["en"] * 3000, catalogue="c", embedder_id="e", fingerprint="f", kind="hnsw")
+    approx = VectorIndex.build(
+        vectors, ids, ["en"] * 3000, catalogue="c", embedder_id="e", fingerprint="f", kind="hnsw"
+    )
     queries = vectors[:100] + 0.05 * rng.normal(size=(100, 32)).astype(np.float32)
     _, truth = exact.search(queries, 10)
     _, found = approx.search(queries, 10)

@@ -1,4 +1,5 @@
 """Property tests: any text scores or raises the documented error; index round trips keep everything."""
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from recommender.index import VectorIndex
 @given(text=st.text(min_size=0, max_size=400))
 def test_any_unicode_text_scores_or_raises_input_error(recommender, text):
     try:
-        result = recommender.recommend(text, top_k=5)
+        result = recommender.recommend(text, top_k=5).to_dict()
     except InputError:
         return
     for key in ("sdg_targets", "precedents", "local_governments"):
@@ -24,10 +25,12 @@ def test_any_unicode_text_scores_or_raises_input_error(recommender, text):
 
 
 @settings(max_examples=25, deadline=None)
-@given(vectors=arrays(np.float32, st.tuples(st.integers(1, 40), st.integers(2, 12)),
-                      elements=st.floats(-1, 1, width=32)),
-       names=st.lists(st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=8),
-                      min_size=40, max_size=40))
+@given(
+    vectors=arrays(np.float32, st.tuples(st.integers(1, 40), st.integers(2, 12)), elements=st.floats(-1, 1, width=32)),
+    names=st.lists(
+        st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=8), min_size=40, max_size=40
+    ),
+)
 def test_index_round_trip_keeps_ids_and_scores(tmp_path_factory, vectors, names):
     ids = names[: len(vectors)]
     index = VectorIndex.build(vectors, ids, ["en"] * len(ids), catalogue="c", embedder_id="e", fingerprint="f")
@@ -43,5 +46,11 @@ def test_ids_that_would_not_survive_a_round_trip_are_refused():
 
     for bad in ("", "a\x00"):
         with pytest.raises(ValueError, match="NUL"):
-            VectorIndex.build(np.ones((2, 3), dtype=np.float32), ["ok", bad], ["en", "en"], catalogue="c",
-                              embedder_id="e", fingerprint="f")
+            VectorIndex.build(
+                np.ones((2, 3), dtype=np.float32),
+                ["ok", bad],
+                ["en", "en"],
+                catalogue="c",
+                embedder_id="e",
+                fingerprint="f",
+            )

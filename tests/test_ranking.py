@@ -1,4 +1,5 @@
 """Pure ranking functions, driven with small arrays whose answers are known."""
+
 import numpy as np
 import pytest
 
@@ -53,8 +54,15 @@ def test_precomputed_portfolio_matches_the_plain_call():
     codes = ["A", "B", "C", "D", "E"]
     scores = rng.random(5).astype(np.float32)
     plain = ranking.rank_governments(scores, lgs, countries, codes, "KH")
-    fast = ranking.rank_governments(scores, lgs, countries, codes, "KH", pairs=ranking.portfolio_pairs(lgs, codes),
-                                    in_country=np.array(["KH" in c for c in countries]))
+    fast = ranking.rank_governments(
+        scores,
+        lgs,
+        countries,
+        codes,
+        "KH",
+        pairs=ranking.portfolio_pairs(lgs, codes),
+        in_country=np.array(["KH" in c for c in countries]),
+    )
     for key in plain:
         assert np.array_equal(plain[key], fast[key]), key
 
@@ -67,12 +75,17 @@ def test_best_precedent_ties_go_to_the_earlier_case():
 def test_lexical_scores_an_item_by_its_best_language():
     from recommender.lexical import LexicalScorer
 
-    documents = ["fire trucks and firefighter training", "소방차 기증과 소방관 교육", "drinking water supply",
-                 "상수도 공급"]
+    documents = [
+        "fire trucks and firefighter training",
+        "소방차 기증과 소방관 교육",
+        "drinking water supply",
+        "상수도 공급",
+    ]
     items = [0, 0, 1, 1]
     per_language = LexicalScorer().fit(documents, items)
-    joined = LexicalScorer().fit(["fire trucks and firefighter training 소방차 기증과 소방관 교육",
-                                  "drinking water supply 상수도 공급"])
+    joined = LexicalScorer().fit(
+        ["fire trucks and firefighter training 소방차 기증과 소방관 교육", "drinking water supply 상수도 공급"]
+    )
     query = ["소방차를 기증한다"]
     scores = per_language.score(query)
     assert scores.shape == (1, 2) and scores[0, 0] > scores[0, 1]

@@ -1,4 +1,5 @@
 """The real recommender on the shipped catalogues: answers known from the catalogue itself."""
+
 import json
 
 import pytest
@@ -13,36 +14,49 @@ def ids(items):
     return [i["id"] for i in items]
 
 
-@pytest.mark.parametrize("text, case", [
-    ("Seoul exported its bus management system and transport card fare collection to Ulaanbaatar", "C021"),
-    ("Renewing the urban water network of Dodoma and building spring-fed water supply for four rural villages "
-     "in Arusha, Tanzania, funded by a KOICA grant", "C065"),
-    ("세종시가 캄보디아 바탐방주 소방관 두 명을 세종소방본부와 중앙소방학교에서 초청 연수", "C002"),
-])
+@pytest.mark.parametrize(
+    "text, case",
+    [
+        ("Seoul exported its bus management system and transport card fare collection to Ulaanbaatar", "C021"),
+        (
+            "Renewing the urban water network of Dodoma and building spring-fed water supply for four rural villages "
+            "in Arusha, Tanzania, funded by a KOICA grant",
+            "C065",
+        ),
+        ("세종시가 캄보디아 바탐방주 소방관 두 명을 세종소방본부와 중앙소방학교에서 초청 연수", "C002"),
+    ],
+)
 def test_a_paraphrased_precedent_ranks_first(recommender, text, case):
-    assert ids(recommender.recommend(text)["precedents"])[0] == case
+    assert ids(recommender.recommend(text).to_dict()["precedents"])[0] == case
 
 
 def test_korean_paraphrase_finds_an_english_precedent(recommender):
     # C019 is described in English only as Incheon's forest in Bulgan Province, Mongolia
-    result = recommender.recommend("몽골 불간 아이막의 솜 지역에 나무를 심어 숲을 만들고 사막화를 막는 인천시 사업")
+    result = recommender.recommend(
+        "몽골 불간 아이막의 솜 지역에 나무를 심어 숲을 만들고 사막화를 막는 인천시 사업"
+    ).to_dict()
     assert "C019" in ids(result["precedents"])[:3]
 
 
-@pytest.mark.parametrize("text", [
-    "Donating fire trucks and ambulances to a Cambodian province and training its firefighters",
-    "캄보디아 지방 소방본부에 소방차와 구급차를 기증하고 소방관을 교육하는 사업",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Donating fire trucks and ambulances to a Cambodian province and training its firefighters",
+        "캄보디아 지방 소방본부에 소방차와 구급차를 기증하고 소방관을 교육하는 사업",
+    ],
+)
 def test_fire_trucks_for_cambodia(recommender, text):
-    result = recommender.recommend({"text": text, "partner_country": "KH"})
+    result = recommender.recommend({"text": text, "partner_country": "KH"}).to_dict()
     assert {"11.5", "11.b"} & set(ids(result["sdg_targets"])[:3])
     top = result["precedents"][:3]
-    catalogue = recommender.catalogues_.precedents.set_index("id")
+    catalogue = recommender.catalogues.precedents.set_index("id")
     assert any(catalogue.loc[p["id"], "dac_code"] == "74020" for p in top)  # a fire-service case
 
 
 def test_result_contract(recommender):
-    result = recommender.recommend({"text": "Water supply for Lak Sao, Laos", "partner_country": "LA"}, top_k=7)
+    result = recommender.recommend(
+        {"text": "Water supply for Lak Sao, Laos", "partner_country": "LA"}, top_k=7
+    ).to_dict()
     assert [g["goal"] for g in result["sdg_goals"]] == list(range(1, 18))
     for key in ("sdg_targets", "precedents", "local_governments"):
         items = result[key]
@@ -58,19 +72,20 @@ def test_result_contract(recommender):
 
 
 def test_reasons_follow_the_language(recommender):
-    ko = recommender.recommend("라오스 상수도 보급 사업", lang="ko")
-    en = recommender.recommend("라오스 상수도 보급 사업", lang="en")
+    ko = recommender.recommend("라오스 상수도 보급 사업", lang="ko").to_dict()
+    en = recommender.recommend("라오스 상수도 보급 사업", lang="en").to_dict()
     assert "유사도" in ko["precedents"][0]["reason"] and "similarity" in en["precedents"][0]["reason"]
 
 
 def test_government_without_precedent_says_so(recommender):
-    from recommender.core import government_reason
+    from recommender.explain import government_reason
     from recommender.ranking import PortfolioWeights
 
-    reason = government_reason(best_id=None, best_title="", best=0, n_cases=0, n_country=0, country="",
-                               weights=PortfolioWeights(), lang="en")
+    reason = government_reason(
+        best_id=None, best_title="", best=0, n_cases=0, n_country=0, country="", weights=PortfolioWeights(), lang="en"
+    )
     assert "no precedent" in reason
-    result = recommender.recommend("Fire trucks", top_k=243)
+    result = recommender.recommend("Fire trucks", top_k=243).to_dict()
     without = [g for g in result["local_governments"] if g["components"]["n_cases"] == 0]
     assert without and all(g["score"] == 0 and "no precedent" in g["reason"] for g in without)
 
@@ -79,17 +94,20 @@ def test_stale_index_is_refused_and_open_rebuilds(recommender, data_copy, tmp_pa
     models = tmp_path / "models"
     Recommender(data_copy, models, embedder=recommender.embedder).build()
     path = data_copy / "precedents.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("refurbished fire pump truck", "used fire pump truck"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("refurbished fire pump truck", "used fire pump truck"),
+        encoding="utf-8",
+    )
     with pytest.raises(StaleIndexError, match="recommender build"):
         Recommender(data_copy, models, embedder=recommender.embedder).load()
     rebuilt = Recommender.open(data_copy, models, embedder=recommender.embedder)
-    assert rebuilt.recommend("used fire pump truck for Battambang")["precedents"][0]["id"] == "C001"
+    assert rebuilt.recommend("used fire pump truck for Battambang").to_dict()["precedents"][0]["id"] == "C001"
 
 
 def test_cli_match_json_follows_the_contract(recommender, models_dir, capsys):
-    code = main(["match", "캄보디아 소방차 지원", "--country", "KH", "--json", "--top-k", "3",
-                 "--models-dir", str(models_dir)])
+    code = main(
+        ["match", "캄보디아 소방차 지원", "--country", "KH", "--json", "--top-k", "3", "--models-dir", str(models_dir)]
+    )
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert len(result["sdg_goals"]) == 17 and len(result["sdg_targets"]) == 3
@@ -104,11 +122,14 @@ def test_cli_errors_are_one_line(models_dir, capsys):
 
 def test_cli_score_keeps_good_rows_and_reports_bad_ones(recommender, models_dir, tmp_path, capsys):
     src = tmp_path / "call.csv"
-    src.write_text("번호,사업명,사업내용,대상국가\n"
-                   "P1,소방 역량 강화,캄보디아 소방차 지원과 소방관 교육,캄보디아\n"
-                   "P2,빈 사업,,라오스\n"
-                   "P3,=HYPERLINK(\"x\"),Water supply for a town in Laos,Atlantis\n"
-                   "P4,상수도,라오스 상수도 보급,LA\n", encoding="cp949")
+    src.write_text(
+        "번호,사업명,사업내용,대상국가\n"
+        "P1,소방 역량 강화,캄보디아 소방차 지원과 소방관 교육,캄보디아\n"
+        "P2,빈 사업,,라오스\n"
+        'P3,=HYPERLINK("x"),Water supply for a town in Laos,Atlantis\n'
+        "P4,상수도,라오스 상수도 보급,LA\n",
+        encoding="cp949",
+    )
     out = tmp_path / "ranked.csv"
     assert main(["score", str(src), "-o", str(out), "--models-dir", str(models_dir)]) == 0
     import pandas as pd
@@ -127,7 +148,9 @@ def test_cli_build_if_needed_and_info(recommender, models_dir, capsys):
     info = json.loads(capsys.readouterr().out)
     assert info["precedents"]["items"] == 103 and info["sdg_targets"]["items"] == 169
     assert info["precedents"]["embedder"] == recommender.embedder.id
-    assert info["goal_model"]["classifier_reads"] == "use-m3" and "keyword" in info["goal_model"]["language_blind"]["ko"]
+    assert (
+        info["goal_model"]["classifier_reads"] == "use-m3" and "keyword" in info["goal_model"]["language_blind"]["ko"]
+    )
 
 
 def test_index_is_stale_when_the_passages_are_composed_differently(recommender, data_copy, tmp_path, monkeypatch):
@@ -135,13 +158,13 @@ def test_index_is_stale_when_the_passages_are_composed_differently(recommender, 
 
     models = tmp_path / "models"
     Recommender(data_copy, models, embedder=recommender.embedder).build()
-    compose = core._documents
+    compose = core.index_passages
 
     def with_modality_dropped(cat, name):
         ids_, texts, langs = compose(cat, name)
         return ids_, [t.rsplit(". ", 1)[0] if name == "precedents" else t for t in texts], langs
 
-    monkeypatch.setattr(core, "_documents", with_modality_dropped)
+    monkeypatch.setattr(core, "index_passages", with_modality_dropped)
     with pytest.raises(StaleIndexError, match="recommender build"):
         Recommender(data_copy, models, embedder=recommender.embedder).load()
 
@@ -151,10 +174,13 @@ def test_korean_target_scores_follow_the_korean_weights(recommender):
 
     shipped = recommender.config
     try:
-        recommender.config = RankingConfig(language_target_weights={"ko": {"dense": 1.0, "lexical": 0.0,
-                                                                            "keyword": 0.0, "precedent": 0.0}})
-        korean = recommender.recommend("라오스 농촌 마을에 안전한 식수를 공급하는 상수도 시설을 짓는다", top_k=5)
-        english = recommender.recommend("Build a piped water supply for rural villages in Laos", top_k=5)
+        recommender.config = RankingConfig(
+            language_target_weights={"ko": {"dense": 1.0, "lexical": 0.0, "keyword": 0.0, "precedent": 0.0}}
+        )
+        korean = recommender.recommend(
+            "라오스 농촌 마을에 안전한 식수를 공급하는 상수도 시설을 짓는다", top_k=5
+        ).to_dict()
+        english = recommender.recommend("Build a piped water supply for rural villages in Laos", top_k=5).to_dict()
     finally:
         recommender.config = shipped
     # Korean: the score is the dense signal alone; English still fuses all four signals
@@ -166,7 +192,9 @@ def test_korean_target_scores_follow_the_korean_weights(recommender):
 def test_an_embedder_without_use_still_gets_goal_decisions(data_copy, tmp_path):
     # The goal classifier reads USE vectors; with MiniLM alone the recommender encodes them itself.
     rec = Recommender(data_copy, tmp_path / "models", embedder="minilm").build()
-    result = rec.recommend("Build a piped drinking water supply and treatment plant for rural villages in Laos", top_k=3)
+    result = rec.recommend(
+        "Build a piped drinking water supply and treatment plant for rural villages in Laos", top_k=3
+    ).to_dict()
     assert result["sdg_targets"][0]["goal"] == 6
     assert [g["goal"] for g in result["sdg_goals"] if g["present"]] == [6]
-    assert rec._goal_part is not None and rec._goal_part.id.startswith("use-m3")
+    assert rec.goal_encoder_loaded_separately

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
-
 from conftest import DATA
+
 from recommender.embedders import detect_language
 from recommender.errors import InputError
 from recommender.proposal import CountryResolver, Proposal
@@ -10,13 +10,23 @@ from recommender.text import shared_terms, split_passages
 
 @pytest.fixture(scope="module")
 def resolver():
-    return CountryResolver(pd.read_csv(DATA / "countries.csv", dtype=str, keep_default_na=False),
-                           pd.read_csv(DATA / "cities.csv", dtype=str, keep_default_na=False))
+    return CountryResolver(
+        pd.read_csv(DATA / "countries.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(DATA / "cities.csv", dtype=str, keep_default_na=False),
+    )
 
 
 def test_country_by_code_english_or_korean_name(resolver):
-    assert [resolver.resolve(v) for v in ("kh", "KHM", "Cambodia", "캄보디아", "Viet Nam", "라오스", None, "")] == \
-        ["KH", "KH", "KH", "KH", "VN", "LA", None, None]
+    assert [resolver.resolve(v) for v in ("kh", "KHM", "Cambodia", "캄보디아", "Viet Nam", "라오스", None, "")] == [
+        "KH",
+        "KH",
+        "KH",
+        "KH",
+        "VN",
+        "LA",
+        None,
+        None,
+    ]
     with pytest.raises(InputError, match="not known.*ISO 3166"):
         resolver.resolve("Atlantis")
 
@@ -31,8 +41,11 @@ def test_proposal_checks(resolver):
     p = Proposal.from_value({"text": "  소방차 지원  ", "partner_country": "캄보디아", "budget": "200,000,000"})
     checked = p.checked(resolver)
     assert (checked.text, checked.partner_country, checked.budget) == ("소방차 지원", "KH", 200_000_000.0)
-    for bad, message in [({"text": "   "}, "empty"), ({"text": "ok text", "budget": "-5"}, "zero or more"),
-                         ({"text": "ok text", "budget": "lots"}, "must be a number")]:
+    for bad, message in [
+        ({"text": "   "}, "empty"),
+        ({"text": "ok text", "budget": "-5"}, "zero or more"),
+        ({"text": "ok text", "budget": "lots"}, "must be a number"),
+    ]:
         with pytest.raises(InputError, match=message):
             Proposal.from_value(bad).checked(resolver)
 

@@ -1,0 +1,221 @@
+"""The signals of a proposal: every score array the ranking fuses, computed from the catalogues, the
+indexes and the query vectors. `Signals` carries them as named fields, so adding a signal means
+one field here, one line in `SignalScorer.compute`, and its use where it is fused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import goal_model, ranking
+from .aurora import AuroraMatcher
+from .catalogue import INDEXED, Catalogues, lexical_corpus, split_codes, terms_text
+from .embedders import detect_language
+from .index import VectorIndex
+from .lexical import LexicalScorer
+from .proposal import CountryResolver
+from .text import Terms
+
+# Catalogues up to this many items get lexical scores for every item in one product per batch;
+# larger ones are scored on their dense candidates only.
+LEXICAL_WHOLE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Signals:
+    """One proposal's signals. Precedent arrays are aligned with `precedent_rows` (the candidates);
+    target arrays with the catalogue's targets."""
+
+    precedent_rows: np.ndarray
+    precedent_dense: np.ndarray
+    precedent_lexical: np.ndarray
+    precedent_in_country: np.ndarray
+    precedent_score: np.ndarray
+    precedent_all: np.ndarray  # precedent_score spread over every precedent (0 for non-candidates)
+    target_dense: np.ndarray
+    target_lexical: np.ndarray
+    target_keyword: np.ndarray
+    target_precedent: np.ndarray
+    target_via: np.ndarray  # position of the precedent that lent each target, -1 when none
+    target_score: np.ndarray
+    keyword_hits: dict[str, list[str]]
+    goal_features: np.ndarray
+    top_goal: int
+    top_support: float
+
+
+class CatalogueView:
+    """The catalogues as plain rows, arrays and fitted scorers, made once at load: the per-proposal
+    work never goes through pandas."""
+
+    def __init__(self, catalogues: Catalogues, indexes: Mapping[str, VectorIndex]):
+        cat = catalogues
+        self.catalogues = cat
+        self.indexes = indexes
+        self.resolver = CountryResolver(cat.countries, cat.cities)
+        self.target_rows = cat.sdg_targets.to_dict("records")
+        self.target_ids = cat.sdg_targets["id"].to_numpy(dtype=str)
+        self.target_goals = cat.sdg_targets["goal"].to_numpy()
+        target_pos = {t: i for i, t in enumerate(self.target_ids)}
+        self.target_position = target_pos
+        self.precedent_rows = cat.precedents.to_dict("records")
+        self.precedent_ids = cat.precedents["id"].to_numpy(dtype=str)
+        self.precedent_position = {p: i for i, p in enumerate(self.precedent_ids)}
+        self.precedent_lgs = [tuple(split_codes(c)) for c in cat.precedents["lg_codes"]]
+        self.precedent_countries = [tuple(split_codes(c)) for c in cat.precedents["partner_iso2"]]
+        self.precedent_targets = [[target_pos[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
+        self.lg_rows = cat.local_governments.to_dict("records")
+        self.lg_codes = [r["code"] for r in self.lg_rows]
+        self.portfolio_pairs = ranking.portfolio_pairs(self.precedent_lgs, self.lg_codes)
+        self.lexical = {name: LexicalScorer().fit(*lexical_corpus(cat, name)) for name in INDEXED}
+        self.aurora = AuroraMatcher(dict(zip(cat.sdg_targets["id"], cat.sdg_targets["aurora_query"])))
+        self.target_terms = [Terms(terms_text(r, "sdg_targets")) for r in self.target_rows]
+        self.precedent_terms = [Terms(terms_text(r, "precedents")) for r in self.precedent_rows]
+        positions = {"sdg_targets": target_pos, "precedents": self.precedent_position}
+        self.row_items = {
+            name: np.array([positions[name][i] for i in indexes[name].item_ids], dtype=np.int64) for name in INDEXED
+        }
+        self._country_masks: dict[str | None, np.ndarray] = {}
+
+    def country_mask(self, iso: str | None) -> np.ndarray:
+        """Which precedents worked in a country, computed once per country (dict writes are atomic)."""
+        mask = self._country_masks.get(iso)
+        if mask is None:
+            mask = np.array([iso is not None and iso in c for c in self.precedent_countries], dtype=bool)
+            self._country_masks[iso] = mask
+        return mask
+
+    def dense(self, name: str, queries: np.ndarray, n_items: int, k: int) -> np.ndarray:
+        scores, rows = self.indexes[name].search(queries, k)
+        return ranking.best_per_item(scores, rows, self.row_items[name], n_items)
+
+
+class LexicalBatch:
+    """Lexical scores of a batch of texts: one sparse product per catalogue for the whole batch, or,
+    for a catalogue too large to score whole, each text's sparse vector to score candidates with."""
+
+    def __init__(self, view: CatalogueView, texts: Sequence[str]):
+        self._scorers = view.lexical
+        self._per_catalogue = {}
+        for name in INDEXED:
+            scorer = view.lexical[name]
+            vectors = scorer.transform(list(texts))
+            self._per_catalogue[name] = scorer.score(vectors) if scorer.n_items <= LEXICAL_WHOLE_LIMIT else vectors
+
+    def scores(self, n: int, name: str, rows: np.ndarray | None) -> np.ndarray:
+        value = self._per_catalogue[name]
+        if isinstance(value, np.ndarray):
+            return value[n] if rows is None else value[n][rows]
+        return self._scorers[name].score(value[n], rows=rows)[0]
+
+
+class SignalScorer:
+    """Computes `Signals` for one proposal from its query vectors (pure given the view and config)."""
+
+    def __init__(self, view: CatalogueView, config):
+        self.view = view
+        self.config = config
+
+    def compute(
+        self,
+        text: str,
+        queries: np.ndarray,
+        iso: str | None,
+        lexical: LexicalBatch,
+        n: int,
+        exclude: Sequence[int] = (),
+    ) -> Signals:
+        """exclude: precedent positions to leave out entirely (leave-one-out evaluation)."""
+        view, cfg = self.view, self.config
+        n_precedents = len(view.precedent_ids)
+        index = view.indexes["precedents"]
+        dense_all = view.dense("precedents", queries, n_precedents, min(index.index.ntotal, cfg.candidate_rows))
+        if len(exclude):
+            dense_all[np.asarray(exclude, dtype=np.int64)] = -1.0
+        rows = np.flatnonzero(dense_all > -1.0)
+        dense_p = ranking.dense_to_unit(dense_all[rows])
+        lexical_p = lexical.scores(n, "precedents", rows)
+        in_country = view.country_mask(iso)[rows]
+        precedent_score = ranking.fuse({"dense": dense_p, "lexical": lexical_p}, cfg.precedent_weights)
+        precedent_score = np.clip(precedent_score + cfg.country_bonus * in_country, 0.0, 1.0)
+        precedent_all = np.zeros(n_precedents, dtype=np.float32)
+        precedent_all[rows] = precedent_score
+
+        n_targets = len(view.target_ids)
+        dense_t = ranking.dense_to_unit(
+            view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
+        )
+        lexical_t = lexical.scores(n, "sdg_targets", None)
+        hits = view.aurora.match(text)
+        keyword_t = np.zeros(n_targets, dtype=np.float32)
+        for target_id in hits:
+            keyword_t[view.target_position[target_id]] = 1.0
+        lent, via = ranking.propagate_labels(
+            precedent_all, view.precedent_targets, n_targets, cfg.propagation_neighbours
+        )
+        weights = cfg.language_target_weights.get(detect_language(text), cfg.target_weights)
+        target_score = ranking.fuse(
+            {"dense": dense_t, "lexical": lexical_t, "keyword": keyword_t, "precedent": lent}, weights
+        )
+        features = goal_model.goal_features(target_score, dense_t, lexical_t, keyword_t, view.target_goals)
+        top = int(ranking.rank_order(target_score, view.target_ids)[0])
+        return Signals(
+            precedent_rows=rows,
+            precedent_dense=dense_p,
+            precedent_lexical=lexical_p,
+            precedent_in_country=in_country,
+            precedent_score=precedent_score,
+            precedent_all=precedent_all,
+            target_dense=dense_t,
+            target_lexical=lexical_t,
+            target_keyword=keyword_t,
+            target_precedent=lent,
+            target_via=via,
+            target_score=target_score,
+            keyword_hits=hits,
+            goal_features=features,
+            top_goal=int(view.target_goals[top]),
+            top_support=float(lent[top]),
+        )
+
+
+class GoalVectors:
+    """The vectors the goal classifier reads (multilingual USE), taken from our query vectors when
+    the embedder contains USE, else encoded again by a USE model loaded on first use."""
+
+    def __init__(self, embedder):
+        self.embedder = embedder
+        self._own_part = None
+
+    def encoder(self):
+        """(embedder, start of its block in our query vectors, or None when it must encode itself)."""
+        from .embedders import USEEmbedder, find_part
+
+        found = find_part(self.embedder, goal_model.CLASSIFIER_PART)
+        if found is not None:
+            return found
+        if self._own_part is None:
+            self._own_part = USEEmbedder()
+        return self._own_part, None
+
+    @property
+    def loaded_separately(self) -> bool:
+        return self._own_part is not None
+
+    def vector(self, text: str, queries: np.ndarray) -> np.ndarray:
+        """The unit vector for one text (mean over its passages)."""
+        from .embedders import l2_normalise
+        from .text import split_passages
+
+        part, start = self.encoder()
+        block = (
+            part.encode(split_passages(text)) if start is None else l2_normalise(queries[:, start : start + part.dim])
+        )
+        return l2_normalise(block.mean(axis=0, keepdims=True))[0]
+
+    def documents(self, texts: Sequence[str]) -> np.ndarray:
+        part, _ = self.encoder()
+        return part.encode(list(texts), kind="document")

@@ -1,0 +1,96 @@
+"""The JSON contract of a result (README "Library"): key names and value types, pinned.
+
+`Recommendation.to_dict()` is what `recommender match --json` prints and what `score -o x.jsonl`
+writes per row; downstream spreadsheets and scripts read these keys."""
+
+import json
+
+from recommender.results import Recommendation, ScoredProposal
+
+TOP = {
+    "sdg_goals": list,
+    "sdg_targets": list,
+    "precedents": list,
+    "local_governments": list,
+    "teams": list,
+    "language": str,
+    "partner_country": str,
+    "partner_city": (dict, str, type(None)),
+    "passages": int,
+    "warnings": list,
+}
+GOAL = {"goal": int, "present": bool, "score": float}
+TARGET = {
+    "id": str,
+    "goal": int,
+    "score": float,
+    "is_sdg11": bool,
+    "title": str,
+    "reason": str,
+    "signals": dict,
+    "keywords": list,
+}
+TARGET_SIGNALS = {"dense", "lexical", "keyword", "precedent"}
+PRECEDENT = {
+    "id": str,
+    "lg_codes": list,
+    "partner_iso2": str,
+    "title": str,
+    "score": float,
+    "reason": str,
+    "signals": dict,
+    "partner_locality": str,
+    "years": str,
+    "domestic": bool,
+    "budget_krw": (float, type(None)),
+    "source_url": str,
+}
+PRECEDENT_SIGNALS = {"dense", "lexical", "same_country"}
+GOVERNMENT = {
+    "code": str,
+    "name_en": str,
+    "name_ko": str,
+    "level": str,
+    "score": float,
+    "reason": str,
+    "components": dict,
+    "best_precedent": (str, type(None)),
+    "lat": float,
+    "lon": float,
+}
+
+
+def _check(item: dict, schema: dict) -> None:
+    assert set(item) == set(schema), sorted(set(item) ^ set(schema))
+    for key, kind in schema.items():
+        assert isinstance(item[key], kind), (key, type(item[key]))
+
+
+def test_result_dictionary_has_the_documented_shape(recommender):
+    result = recommender.recommend(
+        {"text": "Water supply and a treatment plant for Lak Sao, Laos", "partner_country": "LA"}, top_k=4
+    )
+    out = json.loads(json.dumps(result.to_dict()))  # what --json prints
+    _check(out, TOP)
+    assert len(out["sdg_goals"]) == 17 and [g["goal"] for g in out["sdg_goals"]] == list(range(1, 18))
+    for goal in out["sdg_goals"]:
+        _check(goal, GOAL)
+    assert len(out["sdg_targets"]) == len(out["precedents"]) == len(out["local_governments"]) == 4
+    for target in out["sdg_targets"]:
+        _check(target, TARGET)
+        assert set(target["signals"]) == TARGET_SIGNALS
+    for precedent in out["precedents"]:
+        _check(precedent, PRECEDENT)
+        assert set(precedent["signals"]) == PRECEDENT_SIGNALS
+    for government in out["local_governments"]:
+        _check(government, GOVERNMENT)
+    assert out["partner_country"] == "LA" and out["language"] == "en"
+
+
+def test_a_scored_row_round_trips_through_its_dictionary(recommender):
+    result = recommender.recommend("캄보디아 바탐방주 소방차 지원 및 소방관 교육", top_k=3)
+    row = ScoredProposal("P1", 2, result, ("low_sdg11_alignment",), title="소방", text="t", budget=3.0)
+    again = ScoredProposal.from_dict(json.loads(json.dumps(row.to_dict())))
+    assert again == row
+    assert Recommendation.from_dict(result.to_dict()) == result
+    assert row.to_dict()["id"] == "P1" and row.to_dict()["flags"] == ["low_sdg11_alignment"]
