@@ -25,7 +25,7 @@ LABELS = {
     "ko": {
         "title": "도시 간 협력 제안 매칭", "page": "화면", "draft": "제안서 작성", "screen": "공모 심사", "explore": "둘러보기",
         "caption": "제안 사업을 입력하면 관련 SDG 세부목표, 유사한 선례, 적합한 지방정부를 찾아 드립니다. (오프라인)",
-        "upload_doc": "제안서 파일에서 불러오기 (.txt, .pdf, .docx, .hwpx)", "loaded": "파일의 본문을 사업 내용에 넣었습니다. 확인해 주세요.",
+        "upload_doc": "제안서 파일에서 불러오기 (.txt, .pdf, .docx, .hwpx, .hwp)", "loaded": "파일의 본문을 사업 내용에 넣었습니다. 확인해 주세요.",
         "p_title": "사업명", "p_text": "사업 내용", "p_country": "대상 국가", "p_city": "대상 도시",
         "p_sector": "분야", "p_budget": "예산(원)", "p_years": "사업 기간", "submit": "매칭하기",
         "empty": "사업 내용을 입력해 주세요.",
@@ -50,7 +50,7 @@ LABELS = {
         "explore": "Explore",
         "caption": "Describe a proposed project to see the SDG targets it serves, similar precedents and the "
                    "Korean local governments best placed to carry it out. (Offline)",
-        "upload_doc": "Load from a document (.txt, .pdf, .docx, .hwpx)",
+        "upload_doc": "Load from a document (.txt, .pdf, .docx, .hwpx, .hwp)",
         "loaded": "The document's text is in the description; please check it.",
         "p_title": "Title", "p_text": "Description", "p_country": "Partner country", "p_city": "Partner city",
         "p_sector": "Sector", "p_budget": "Budget (KRW)", "p_years": "Years", "submit": "Match",
@@ -197,7 +197,7 @@ def summary_markdown(proposal: dict, result: dict, L: dict, lang: str) -> str:
 
 
 def page_draft(rec: Recommender, L: dict, lang: str) -> None:
-    upload = st.file_uploader(L["upload_doc"], type=["txt", "pdf", "docx", "hwpx"], key="proposal_file")
+    upload = st.file_uploader(L["upload_doc"], type=["txt", "pdf", "docx", "hwpx", "hwp"], key="proposal_file")
     if upload is not None and st.session_state.get("_loaded_file") != upload.file_id:
         st.session_state["_loaded_file"] = upload.file_id
         try:
