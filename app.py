@@ -169,7 +169,7 @@ def summary_markdown(proposal: dict, result: Recommendation, ui: dict, lang: str
 
 
 def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
-    upload = st.file_uploader(ui["upload_doc"], type=["txt", "pdf", "docx", "hwpx"], key="proposal_file")
+    upload = st.file_uploader(ui["upload_doc"], type=["txt", "pdf", "docx", "hwpx", "hwp"], key="proposal_file")
     if upload is not None and st.session_state.get("_loaded_file") != upload.file_id:
         st.session_state["_loaded_file"] = upload.file_id
         try:

@@ -1,15 +1,20 @@
-"""Text out of an uploaded proposal document: .txt, .pdf, .docx and .hwpx (Hangul's open format).
+"""Text out of an uploaded proposal document: .txt, .pdf, .docx, .hwpx (Hangul's open format) and .hwp
+(Hangul's binary HWP 5.0 format).
 
 Uploaded files are untrusted: archives are checked for size and compression ratio before anything
 is decompressed (zip bombs), XML is parsed with defusedxml (no entity expansion, no external
-entities), and nothing in a document is ever executed.
+entities), the zlib streams of an .hwp are inflated in bounded steps under the same caps, and
+nothing in a document is ever executed (an .hwp's Scripts streams are never read).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
+import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from .errors import InputError
@@ -18,7 +23,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_MEMBER_RATIO = 100  # a member that expands more than this is treated as a bomb
 MAX_PDF_PAGES = 200
-SUFFIXES = (".txt", ".pdf", ".docx", ".hwpx")
+MAX_TITLE_CHARS = 200
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+SUFFIXES = (".txt", ".pdf", ".docx", ".hwpx", ".hwp")
 
 
 def _check_zip(archive: zipfile.ZipFile, name: str) -> None:
@@ -47,13 +54,19 @@ def _xml_text(data: bytes, name: str, paragraph_tags: tuple[str, ...], text_tags
         ) from exc
     except ElementTree.ParseError as exc:
         raise InputError(f"{name}: the document's XML is damaged ({exc})") from exc
-    paragraphs = []
-    for element in root.iter():
-        if element.tag.rsplit("}", 1)[-1] in paragraph_tags:
-            text = "".join(t.text or "" for t in element.iter() if t.tag.rsplit("}", 1)[-1] in text_tags)
-            if text.strip():
-                paragraphs.append(text.strip())
-    return "\n".join(paragraphs)
+    # a paragraph's own text only: a table or text box inside it holds paragraphs of its own, each read once
+    paragraphs: list[list[str]] = []
+    stack: list[tuple[object, list[str] | None]] = [(root, None)]
+    while stack:
+        element, own = stack.pop()
+        local = element.tag.rsplit("}", 1)[-1]
+        if local in paragraph_tags:
+            own = []
+            paragraphs.append(own)
+        elif local in text_tags and own is not None:
+            own.append(element.text or "")
+        stack.extend((child, own) for child in reversed(element))
+    return "\n".join(text for text in ("".join(p).strip() for p in paragraphs) if text)
 
 
 def _zip_members(data: bytes, name: str) -> zipfile.ZipFile:
@@ -100,6 +113,211 @@ def _pdf(data: bytes, name: str) -> str:
     return text
 
 
+# HWP 5.0: an OLE compound file. FileHeader (256 bytes) holds the signature, the version and the property flags;
+# DocInfo and BodyText/Section0, Section1, ... are sequences of tagged records, zlib-compressed (raw deflate) when
+# flag bit 0 is set. The text is in the PARA_TEXT records; extract-hwp decodes them (its control-character table,
+# section-count check and surrogate handling), after the checks below have classified and bounded the file.
+_HWP_SIGNATURE = b"HWP Document File"
+_HWP_COMPRESSED, _HWP_PASSWORD, _HWP_DISTRIBUTION, _HWP_DRM = 1 << 0, 1 << 1, 1 << 2, 1 << 4
+_HWP_CERTIFICATE_ENCRYPTED, _HWP_CERTIFICATE_DRM = 1 << 8, 1 << 10
+_HWP_PARA_TEXT, _HWP_DOCUMENT_PROPERTIES = 67, 16
+_HWP_RESAVE = "open it in Hangul and save it again (as .hwp or .hwpx), or paste the text instead"
+_INFLATE_STEP = 1 << 20
+
+
+def inflate_bounded(raw: bytes, name: str, stream: str, budget: int) -> bytes:
+    """`raw` (a zlib or raw-deflate stream) decompressed, at most `budget` bytes and at most MAX_MEMBER_RATIO-fold
+    beyond 1 MB, decompressing 1 MB at a time so a bomb is refused before it is expanded; InputError otherwise."""
+    for wbits in (-15, 15):  # Hangul writes raw deflate; some other producers write zlib-wrapped streams
+        inflater, chunks, produced, tail = zlib.decompressobj(wbits), [], 0, raw
+        try:
+            while not inflater.eof:
+                chunk = inflater.decompress(tail, _INFLATE_STEP)
+                tail = inflater.unconsumed_tail
+                produced += len(chunk)
+                if produced > budget:
+                    raise InputError(
+                        f"{name}: the {stream} stream expands past the {MAX_UNPACKED_BYTES // 2**20} MB "
+                        "the document may unpack to (a decompression bomb?); the file is refused"
+                    )
+                if produced > 1 << 20 and produced > MAX_MEMBER_RATIO * len(raw):
+                    raise InputError(
+                        f"{name}: the {stream} stream expands more than {MAX_MEMBER_RATIO}-fold "
+                        "(a decompression bomb?); the file is refused"
+                    )
+                chunks.append(chunk)
+                if not chunk and not tail:
+                    break
+        except zlib.error:
+            continue
+        if inflater.eof:
+            return b"".join(chunks)
+    raise InputError(
+        f"{name}: the {stream} stream of the .hwp is damaged or truncated (it does not decompress); " + _HWP_RESAVE
+    )
+
+
+def _hwp_records(data: bytes, name: str, stream: str) -> list[tuple[int, int, int]]:
+    """(tag, payload offset, payload size) of each record; InputError if one runs past the end (damaged)."""
+    records, offset = [], 0
+    while offset < len(data):
+        if offset + 4 > len(data):
+            raise InputError(f"{name}: the {stream} stream of the .hwp ends inside a record (damaged); " + _HWP_RESAVE)
+        word = struct.unpack_from("<I", data, offset)[0]
+        tag, size, offset = word & 0x3FF, word >> 20, offset + 4
+        if size == 0xFFF and offset + 4 <= len(data):
+            size, offset = struct.unpack_from("<I", data, offset)[0], offset + 4
+        if offset + size > len(data):
+            raise InputError(f"{name}: the {stream} stream of the .hwp ends inside a record (damaged); " + _HWP_RESAVE)
+        records.append((tag, offset, size))
+        offset += size
+    return records
+
+
+def _hwp_not_ole(data: bytes, name: str) -> InputError:
+    if data.startswith(b"HWP Document File V"):
+        return InputError(
+            f"{name}: an HWP 3.x file (Hangul 97 or older); expected HWP 5.0 (Hangul 2002 or later). "
+            "Open it in Hangul and save it as .hwp or .hwpx, or paste the text instead"
+        )
+    if data.startswith(b"PK\x03\x04"):
+        return InputError(f"{name}: this is a zip archive, not an HWP 5.0 file; if it is an .hwpx, rename it to .hwpx")
+    return InputError(
+        f"{name}: not a valid .hwp file (expected an HWP 5.0 compound document, received "
+        f"{len(data):,} bytes that are not one: damaged, truncated or renamed); " + _HWP_RESAVE
+    )
+
+
+def _hwp_check(data: bytes, name: str) -> None:
+    """Classifies and bounds an .hwp before its text is decoded: InputError for anything but an unprotected,
+    undamaged HWP 5.x file whose DocInfo and BodyText streams unpack to at most MAX_UNPACKED_BYTES."""
+    import olefile
+
+    if not olefile.isOleFile(data=data):
+        raise _hwp_not_ole(data, name)
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:  # olefile raises OSError mostly, but struct/index errors on some malformed headers
+        raise InputError(
+            f"{name}: the .hwp's compound-file structure is damaged ({type(exc).__name__}: {exc}); " + _HWP_RESAVE
+        ) from exc
+    with ole:
+
+        def read(stream: str) -> bytes:
+            if ole.get_size(stream) > len(data):
+                raise InputError(
+                    f"{name}: the .hwp declares a {stream} stream larger than the file (damaged); " + _HWP_RESAVE
+                )
+            try:
+                with ole.openstream(stream) as handle:
+                    content = handle.read()
+            except Exception as exc:
+                raise InputError(
+                    f"{name}: the {stream} stream of the .hwp cannot be read ({type(exc).__name__}: "
+                    f"{exc}); " + _HWP_RESAVE
+                ) from exc
+            if len(content) != ole.get_size(stream):  # olefile returns what sectors there are of a cut-off file
+                raise InputError(
+                    f"{name}: the .hwp is damaged or truncated (its {stream} stream has "
+                    f"{len(content):,} of {ole.get_size(stream):,} bytes); " + _HWP_RESAVE
+                )
+            return content
+
+        names = ["/".join(entry) for entry in ole.listdir()]
+        if ole.parsing_issues and not ({"FileHeader", "DocInfo", "BodyText/Section0"} <= set(names)):
+            raise InputError(
+                f"{name}: the .hwp is damaged or truncated ({ole.parsing_issues[0][1]}; "
+                f"{len(data):,} bytes); " + _HWP_RESAVE
+            )
+        if (
+            "FileHeader" not in names
+            or ole.get_size("FileHeader") != 256
+            or not (header := read("FileHeader")).startswith(_HWP_SIGNATURE)
+        ):
+            raise InputError(
+                f"{name}: a compound document but not an HWP one (no valid FileHeader; a renamed .doc, "
+                ".xls or .msg?); expected an HWP 5.0 file from Hangul"
+            )
+        version, flags = header[32:36][::-1], struct.unpack_from("<I", header, 36)[0]
+        if version[0] != 5:
+            raise InputError(
+                f"{name}: HWP version {'.'.join(map(str, version))}; expected HWP 5.x. "
+                "Open it in Hangul and save it as .hwp or .hwpx, or paste the text instead"
+            )
+        if flags & _HWP_PASSWORD:
+            raise InputError(
+                f"{name}: the .hwp is password-protected (암호가 걸린 문서), so its text cannot be read; "
+                "expected an unprotected document. Open it in Hangul, remove the document password, "
+                "save it and upload it again, or paste the text instead"
+            )
+        if flags & _HWP_DISTRIBUTION or any(n.startswith("ViewText/") for n in names):
+            raise InputError(
+                f"{name}: a distribution document (배포용 문서), whose text is encrypted for viewing "
+                "only; expected an ordinary .hwp. Ask its author for the original file, or paste the "
+                "text instead"
+            )
+        if flags & (_HWP_DRM | _HWP_CERTIFICATE_ENCRYPTED | _HWP_CERTIFICATE_DRM):
+            raise InputError(
+                f"{name}: the .hwp is protected by DRM or certificate encryption, so its text cannot be "
+                "read; expected an unprotected document. Save an unprotected copy, or paste the text"
+            )
+        sections = sorted((int(m.group(1)), n) for n in names if (m := re.fullmatch(r"BodyText/Section(\d+)", n)))
+        if "DocInfo" not in names or not sections:
+            raise InputError(
+                f"{name}: the .hwp has no {'DocInfo' if 'DocInfo' in names else 'BodyText'} stream "
+                "(damaged); " + _HWP_RESAVE
+            )
+        budget, paragraphs, declared = MAX_UNPACKED_BYTES, 0, None
+        for stream in ["DocInfo"] + [n for _, n in sections]:
+            raw = read(stream)
+            body = inflate_bounded(raw, name, stream, budget) if flags & _HWP_COMPRESSED else raw
+            budget -= len(body)
+            if budget < 0:
+                raise InputError(f"{name}: unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; the file is refused")
+            for tag, offset, size in _hwp_records(body, name, stream):
+                if stream == "DocInfo" and tag == _HWP_DOCUMENT_PROPERTIES and size >= 2 and declared is None:
+                    declared = struct.unpack_from("<H", body, offset)[0]
+                elif stream != "DocInfo" and tag == _HWP_PARA_TEXT:
+                    if size % 2:
+                        raise InputError(
+                            f"{name}: a paragraph in {stream} of the .hwp ends in half a character "
+                            "(damaged); " + _HWP_RESAVE
+                        )
+                    paragraphs += 1
+        if declared != len(sections) or [i for i, _ in sections] != list(range(len(sections))):
+            raise InputError(
+                f"{name}: the .hwp's DocInfo declares {declared if declared is not None else 'no'} "
+                f"sections but it holds {', '.join(n for _, n in sections)} (damaged or incomplete); " + _HWP_RESAVE
+            )
+    if not paragraphs:
+        raise InputError(
+            f"{name}: the .hwp has no paragraphs of text (an empty document, or only images or "
+            "drawings); expected a document with text. Paste the text instead"
+        )
+
+
+def _hwp(data: bytes, name: str) -> str:
+    from extract_hwp import HwpReadLimitError, extract_text_from_hwp5
+
+    _hwp_check(data, name)
+    # extract-hwp reads a path (its documented API); the checks above have bounded what it will unpack
+    with tempfile.TemporaryDirectory(prefix="recommender-hwp-") as folder:
+        path = Path(folder) / "upload.hwp"
+        path.write_bytes(data)
+        try:
+            text = extract_text_from_hwp5(str(path))
+        except HwpReadLimitError as exc:
+            raise InputError(
+                f"{name}: the .hwp unpacks past the reader's limit (a decompression bomb?); the file is refused"
+            ) from exc
+    if not text.strip():  # only controls (tables without text, section settings), or records extract-hwp refused
+        raise InputError(
+            f"{name}: no text found in the .hwp (its paragraphs hold only tables, pictures or "
+            "other objects without text); expected a document with text. Paste the text instead"
+        )
+    return text
+
+
 def _txt(data: bytes, name: str) -> str:
     from .io import decode_text
 
@@ -113,8 +331,123 @@ def extract_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: documents must be {', '.join(SUFFIXES)}; received {suffix or 'no extension'}")
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"{name}: {len(data) / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
-    text = {".txt": _txt, ".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx}[suffix](data, name)
+    text = {".txt": _txt, ".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx, ".hwp": _hwp}[suffix](data, name)
     text = re.sub(r"[ \t]+", " ", text).strip()
     if not text:
         raise InputError(f"{name}: no text found in the document")
     return text
+
+
+_HEADING_STYLE = re.compile(r"title|heading ?[1-9]|outline ?[1-9]|제목|개요 ?[1-9]", re.IGNORECASE)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_quietly(xml: bytes | None):
+    """The XML's root, or None: a damaged styles part only costs the heading (extract_text judged the document)."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        return ElementTree.fromstring(xml) if xml else None
+    except (DefusedXmlException, ElementTree.ParseError):
+        return None
+
+
+def _first_heading(xml: bytes, is_heading) -> str | None:
+    """The text of the first non-empty paragraph that `is_heading(paragraph)` accepts."""
+    root = _parse_quietly(xml)
+    for element in root.iter() if root is not None else ():
+        if _local(element.tag) == "p" and is_heading(element):
+            text = "".join(t.text or "" for t in element.iter() if _local(t.tag) == "t").strip()
+            if text:
+                return text
+    return None
+
+
+def _docx_heading(data: bytes, name: str) -> str | None:
+    """The first paragraph in a Title or Heading N style (the style's name from styles.xml, else its id)."""
+    archive = _zip_members(data, name)
+    names = archive.namelist()
+    styles = {}
+    root = _parse_quietly(archive.read("word/styles.xml") if "word/styles.xml" in names else None)
+    for style in root.iter(f"{{{_W}}}style") if root is not None else ():
+        label = style.find(f"{{{_W}}}name")
+        styles[style.get(f"{{{_W}}}styleId")] = label.get(f"{{{_W}}}val", "") if label is not None else ""
+
+    def is_heading(paragraph) -> bool:
+        style = paragraph.find(f"{{{_W}}}pPr/{{{_W}}}pStyle")
+        style_id = style.get(f"{{{_W}}}val", "") if style is not None else None
+        return style_id is not None and bool(_HEADING_STYLE.fullmatch(styles.get(style_id) or style_id))
+
+    return _first_heading(archive.read("word/document.xml"), is_heading)
+
+
+def _hwpx_heading(data: bytes, name: str) -> str | None:
+    """The first paragraph in a 제목 (title) or 개요 N (outline N) style, from the style table in
+    Contents/header.xml."""
+    archive = _zip_members(data, name)
+    names = archive.namelist()
+    root = _parse_quietly(archive.read("Contents/header.xml") if "Contents/header.xml" in names else None)
+    headings = {
+        style.get("id")
+        for style in (root.iter() if root is not None else ())
+        if _local(style.tag) == "style"
+        and any(_HEADING_STYLE.fullmatch(style.get(a) or "") for a in ("name", "engName"))
+    }
+    for section in sorted(
+        (n for n in names if re.fullmatch(r"Contents/section\d+\.xml", n)),
+        key=lambda n: int(re.search(r"\d+", n).group()),
+    ):
+        heading = _first_heading(archive.read(section), lambda p: p.get("styleIDRef") in headings)
+        if heading:
+            return heading
+    return None
+
+
+def _shorten(line: str) -> str:
+    if len(line) <= MAX_TITLE_CHARS:
+        return line
+    cut = line[: MAX_TITLE_CHARS - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_TITLE_CHARS // 2 else cut).rstrip() + "…"
+
+
+def split_title(text: str, heading: str | None = None) -> tuple[str, str]:
+    """(title, body) of a document's text: the title is `heading` (when it is one of the lines) or else the first
+    non-empty line, without Markdown's leading #s, shortened to MAX_TITLE_CHARS; the body is the other lines,
+    or the whole text when there is only one line or the title had to be shortened (so nothing is lost)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise InputError("the document has no text to take a title from")
+    at = 0
+    if heading:
+        key = " ".join(heading.split())
+        at = next((i for i, line in enumerate(lines) if " ".join(line.split()) == key), 0)
+    line = re.sub(r"^#{1,6}\s+", "", lines[at]).strip() or lines[at]
+    title = _shorten(line)
+    if len(lines) == 1 or title != line:
+        return title, "\n".join(lines)
+    return title, "\n".join(lines[:at] + lines[at + 1 :])
+
+
+def title_and_body(data: bytes, name: str) -> tuple[str, str]:
+    """(title, body) of a document, for turning a folder of documents into proposal rows: the title is the first
+    heading (a Title/Heading style in .docx, a 제목/개요 style in .hwpx, a Markdown '#' line in .txt) or else the
+    first non-empty line, at most MAX_TITLE_CHARS long; the body is the rest (see split_title). Same checks and
+    InputErrors as extract_text."""
+    text = extract_text(data, name)
+    suffix = Path(name).suffix.lower()
+    heading = None
+    if suffix == ".docx":
+        heading = _docx_heading(data, name)
+    elif suffix == ".hwpx":
+        heading = _hwpx_heading(data, name)
+    elif suffix == ".txt":
+        heading = next((line for line in text.splitlines() if re.match(r"#{1,6}\s+\S", line.strip())), None)
+    try:
+        return split_title(text, heading)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None

@@ -216,8 +216,8 @@ MESSAGES["ui.caption"] = {
     "en": "Describe a proposed project to see the SDG targets it serves, similar precedents and the Korean local governments best placed to carry it out. (Offline)",
 }
 MESSAGES["ui.upload_doc"] = {
-    "ko": "제안서 파일에서 불러오기 (.txt, .pdf, .docx, .hwpx)",
-    "en": "Load from a document (.txt, .pdf, .docx, .hwpx)",
+    "ko": "제안서 파일에서 불러오기 (.txt, .pdf, .docx, .hwpx, .hwp)",
+    "en": "Load from a document (.txt, .pdf, .docx, .hwpx, .hwp)",
 }
 MESSAGES["ui.loaded"] = {
     "ko": "파일의 본문을 사업 내용에 넣었습니다. 확인해 주세요.",

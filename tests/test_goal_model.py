@@ -122,8 +122,13 @@ def test_classifier_scores_come_from_its_coefficients():
 def test_a_model_for_other_features_is_refused(tmp_path):
     part = '{"coef": [1], "intercept": 0, "mean": [0], "scale": [1], "features": ["x"]}'
     clf = '{"coef": [[0]], "intercept": [0]}'
-    body = {"model": json.loads(part), "classifier": json.loads(clf), "language_offsets": {}, "language_blind": {},
-            "precedent_support": 0.4}
+    body = {
+        "model": json.loads(part),
+        "classifier": json.loads(clf),
+        "language_offsets": {},
+        "language_blind": {},
+        "precedent_support": 0.4,
+    }
     (tmp_path / "m.json").write_text(json.dumps(body))
     with pytest.raises(CatalogueError, match="refit"):
         GoalDecisionModel.load(tmp_path / "m.json")
