@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import ranking
-from .explain import government_reason, message, precedent_reason, target_reason
+from .explain import message, precedent_reason, target_reason
+from .governments import FEATURES, SAME_AS, GovernmentEvidence, GovernmentModel
+from .governments import rank_order as rank_governments
 from .proposal import Proposal
-from .results import GoalDecision, GovernmentMatch, PrecedentMatch, Recommendation, TargetMatch
+from .results import GoalDecision, GovernmentMatch, PrecedentMatch, Recommendation, TargetMatch, TeamSuggestion
 from .signals import CatalogueView, Signals
 from .text import Terms, shared
 
@@ -91,56 +93,177 @@ def precedents(
     return tuple(out)
 
 
-def governments(
-    view: CatalogueView, sig: Signals, iso: str | None, lang: str, top_k: int, weights: ranking.PortfolioWeights
-) -> tuple[GovernmentMatch, ...]:
-    codes = view.lg_codes
-    port = ranking.rank_governments(
-        sig.precedent_all,
-        view.precedent_lgs,
-        view.precedent_countries,
-        codes,
-        iso,
-        weights,
-        pairs=view.portfolio_pairs,
-        in_country=view.country_mask(iso),
-    )
+# Features that a reason may name, and the message each is told with.
+REASON_MIN = 0.15  # contribution to the logit below which a feature is not named
+
+
+def _feature_text(
+    feature: str, g: int, view: CatalogueView, ev: GovernmentEvidence, iso: str | None, city: str | None, lang: str
+) -> str | None:
+    ctx = view.governments
+    feature = SAME_AS.get(feature, feature)
     country = view.resolver.name(iso, lang) if iso else ""
+    if feature in ("best", "second") and ev.best_case[g] >= 0:
+        case = int(ev.best_case[g])
+        return message("gov.similar_case", lang, case=view.precedent_ids[case], score=float(ev.features[g, 0]))
+    if feature == "log_cases" and ev.n_cases[g]:
+        return message("gov.cases", lang, n=int(ev.n_cases[g]))
+    if feature == "country_cases" and ev.n_country[g]:
+        return message("gov.country_cases", lang, country=country, n=int(ev.n_country[g]))
+    if feature == "city_case" and city:
+        return message("gov.city_case", lang, city=city)
+    if feature == "tie_city" and ev.tie_city[g]:
+        return message("gov.tie_city", lang, city=ev.tie_city[g])
+    if feature == "tie_country" and iso:
+        return message("gov.tie_country", lang, country=country, city=ev.tie_country[g] or "?")
+    if feature == "sector":
+        return message("gov.sector", lang)
+    if feature == "family_best":
+        parent = ctx.parent[g]
+        if parent < 0:
+            return message("gov.family_best_upper", lang)
+        return message("gov.family_best_basic", lang, name=ctx.names[lang if lang == "ko" else "en"][parent])
+    if feature == "family_country" and iso:
+        return message("gov.family_country", lang, country=country)
+    if feature == "coastal_marine":
+        return message("gov.coastal", lang)
+    if feature == "farming_rural":
+        return message("gov.farming", lang, share=float(ctx.farming[g]))
+    if feature == "size_urban":
+        return message("gov.size", lang)
+    return None
+
+
+def lifted_by(contributions: np.ndarray, features: np.ndarray) -> list[str]:
+    """Names of the features that raised a government's score, strongest first."""
+    order = np.argsort(-contributions)
+    return [
+        FEATURES[j]
+        for j in order
+        if contributions[j] >= REASON_MIN and features[j] != 0 and FEATURES[j] not in ("is_upper", "no_cases")
+    ]
+
+
+def government_reason(
+    view: CatalogueView,
+    ev: GovernmentEvidence,
+    g: int,
+    contributions: np.ndarray,
+    score: float,
+    iso: str | None,
+    city: str | None,
+    lang: str,
+) -> str:
+    parts = []
+    for feature in lifted_by(contributions, ev.features[g]):
+        text = _feature_text(feature, g, view, ev, iso, city, lang)
+        if text and text not in parts:
+            parts.append(text)
+        if len(parts) == 4:
+            break
+    if not ev.n_cases[g]:
+        parts.append(message("gov.no_case", lang))
+    return "; ".join(parts) if parts else message("gov.weak", lang, score=score)
+
+
+def governments(
+    view: CatalogueView,
+    ev: GovernmentEvidence,
+    model: GovernmentModel,
+    iso: str | None,
+    city: str | None,
+    lang: str,
+    top_k: int,
+) -> tuple[tuple[GovernmentMatch, ...], np.ndarray]:
+    contributions = model.contributions(ev.features)
+    scores = model.score(ev.features)
     out = []
-    for i in ranking.rank_order(port["score"], codes)[:top_k]:
+    for i in rank_governments(scores, view.lg_codes)[:top_k]:
         row = view.lg_rows[i]
-        best = int(port["best_index"][i])
-        best_id = view.precedent_ids[best] if best >= 0 else None
+        best = int(ev.best_case[i])
         out.append(
             GovernmentMatch(
                 code=row["code"],
                 name_en=row["name_en"],
                 name_ko=row["name_ko"],
                 level=row["level"],
-                score=round(float(port["score"][i]), 4),
-                reason=government_reason(
-                    best_id=best_id,
-                    best_title=view.precedent_rows[best]["title_ko" if lang == "ko" else "title_en"]
-                    if best >= 0
-                    else "",
-                    best=float(port["best"][i]),
-                    n_cases=int(port["n_cases"][i]),
-                    n_country=int(port["n_country"][i]),
-                    country=country,
-                    weights=weights,
-                    lang=lang,
-                ),
+                score=round(float(scores[i]), 4),
+                reason=government_reason(view, ev, i, contributions[i], float(scores[i]), iso, city, lang),
                 components={
-                    "best_precedent": round(float(port["best"][i]), 4),
-                    "country_experience": round(float(port["country_experience"][i]), 4),
-                    "n_cases": int(port["n_cases"][i]),
-                    "n_cases_in_country": int(port["n_country"][i]),
+                    "best_precedent": round(float(ev.features[i, 0]), 4),
+                    "country_experience": round(min(1.0, ev.n_country[i] / 2), 4),
+                    "n_cases": int(ev.n_cases[i]),
+                    "n_cases_in_country": int(ev.n_country[i]),
+                    "tie": ev.tie_city[i] or ev.tie_country[i],
+                    "lifted_by": lifted_by(contributions[i], ev.features[i]),
                 },
-                best_precedent=best_id,
+                best_precedent=view.precedent_ids[best] if best >= 0 else None,
                 lat=float(row["lat"]),
                 lon=float(row["lon"]),
             )
         )
+    return tuple(out), scores
+
+
+def teams(
+    view: CatalogueView,
+    ev: GovernmentEvidence,
+    model: GovernmentModel,
+    scores: np.ndarray,
+    iso: str | None,
+    city: str | None,
+    lang: str,
+    most: int = 3,
+) -> tuple[TeamSuggestion, ...]:
+    """Two governments that together cover a proposal: an upper government with one of its basic
+    governments, or two with complementary strengths (similar cases / partner-country ties)."""
+    ctx = view.governments
+    order = list(rank_governments(scores, view.lg_codes))
+    top = order[:15]
+    contributions = model.contributions(ev.features)
+    names = ctx.names["ko" if lang == "ko" else "en"]
+
+    def strength(g: int) -> str:
+        for feature in lifted_by(contributions[g], ev.features[g]):
+            text = _feature_text(feature, g, view, ev, iso, city, lang)
+            if text:
+                return text
+        return message("gov.weak", lang, score=float(scores[g]))
+
+    candidates = []
+    rank = {g: r for r, g in enumerate(order)}
+    for g in top:  # an upper government and one of its basic governments, both well placed
+        p = ctx.parent[g]
+        if p >= 0 and rank[p] < 30:
+            candidates.append(((float(scores[g]) + float(scores[p])) / 2, (p, g), "family"))
+    case_led = [g for g in top if ev.features[g, FEATURES.index("best")] > 0]
+    tie_city, tie_country = FEATURES.index("tie_city"), FEATURES.index("tie_country")
+    place_led = [g for g in top if ev.features[g, tie_city] or ev.features[g, tie_country] or ev.n_country[g]]
+    if case_led and place_led:
+        first = case_led[0]
+        second = next((g for g in place_led if g != first and ctx.parent[g] != first and ctx.parent[first] != g), None)
+        if second is not None:
+            candidates.append(((float(scores[first]) + float(scores[second])) / 2, (first, second), "complement"))
+    out, seen = [], set()
+    for score, (a, b), kind in sorted(candidates, key=lambda c: -c[0]):
+        if (a, b) in seen:
+            continue
+        seen.add((a, b))
+        if kind == "family":
+            reason = message("team.family", lang, upper=names[a], basic=names[b], a=strength(a), b=strength(b))
+        else:
+            reason = message("team.complement", lang, first=names[a], second=names[b], a=strength(a), b=strength(b))
+        out.append(
+            TeamSuggestion(
+                codes=(view.lg_codes[a], view.lg_codes[b]),
+                names_en=(ctx.names["en"][a], ctx.names["en"][b]),
+                names_ko=(ctx.names["ko"][a], ctx.names["ko"][b]),
+                score=round(score, 4),
+                reason=reason,
+            )
+        )
+        if len(out) == most:
+            break
     return tuple(out)
 
 
@@ -150,15 +273,17 @@ def recommendation(
     proposal: Proposal,
     probability: np.ndarray,
     present: np.ndarray,
+    evidence: GovernmentEvidence,
+    model: GovernmentModel,
     *,
     lang: str,
     top_k: int,
-    config,
     passages: int,
 ) -> Recommendation:
     query = Terms(proposal.query_text)
     iso = proposal.partner_country
     city = view.resolver.find_city(iso, proposal.partner_city)
+    ranked_governments, government_scores = governments(view, evidence, model, iso, proposal.partner_city, lang, top_k)
     warnings = []
     if proposal.partner_city and city is None:
         where = message("warning.city_where", lang, country=view.resolver.name(iso, lang)) if iso else ""
@@ -170,7 +295,8 @@ def recommendation(
         ),
         sdg_targets=targets(view, sig, query, lang, top_k),
         precedents=precedents(view, sig, query, iso, lang, top_k),
-        local_governments=governments(view, sig, iso, lang, top_k, config.portfolio),
+        local_governments=ranked_governments,
+        teams=teams(view, evidence, model, government_scores, iso, proposal.partner_city, lang),
         language=lang,
         partner_country=iso,
         partner_city=city or proposal.partner_city or None,

@@ -51,6 +51,21 @@ SCHEMAS: dict[str, list[str]] = {
         "description_ko",
         "sdg_targets_hint",
         "source_url",
+        "status",
+        "partner_city",
+    ],
+    "lg_ties_wikipedia": ["code", "partner_city", "partner_iso2", "source"],
+    "lg_ties_sourced": ["code", "partner_city", "partner_iso2", "tie_type", "year", "source"],
+    "lg_profiles": [
+        "code",
+        "population_2025",
+        "density_2025",
+        "share_agri_forestry_fishing",
+        "share_manufacturing",
+        "coast_km",
+        "coastal",
+        "has_airport",
+        "has_seaport",
     ],
 }
 # The catalogues that get a vector index; the others are lookup tables.
@@ -76,6 +91,8 @@ class Catalogues:
     cities: pd.DataFrame
     dac_sectors: pd.DataFrame
     precedents: pd.DataFrame
+    lg_ties: pd.DataFrame  # both tie files, with the licence of each row
+    lg_profiles: pd.DataFrame
     fingerprints: dict[str, str] = field(default_factory=dict)
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -204,6 +221,39 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
         year_start=pd.to_numeric(prec["year_start"], errors="coerce").astype("Int64"),
         year_end=pd.to_numeric(prec["year_end"], errors="coerce").astype("Int64"),
     )
+    status = frames["precedents"]["status"]
+    bad = ~status.isin(["planned", "ongoing", "completed"])
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise CatalogueError(
+            f["precedents"],
+            f"status must be planned, ongoing or completed; received {status.iloc[i]!r}",
+            row=row_number(i),
+            column="status",
+        )
+    ties = []
+    for name, licence in (("lg_ties_wikipedia", "CC BY-SA 4.0"), ("lg_ties_sourced", "facts, source URL")):
+        frame = frames.pop(name)
+        for i, (code, iso) in enumerate(zip(frame["code"], frame["partner_iso2"])):
+            if code not in known_lg:
+                raise CatalogueError(
+                    f[name], f"unknown local-government code {code!r}", row=row_number(i), column="code"
+                )
+            if iso not in known_iso:
+                raise CatalogueError(f[name], f"unknown country code {iso!r}", row=row_number(i), column="partner_iso2")
+        ties.append(frame.reindex(columns=SCHEMAS["lg_ties_sourced"], fill_value="").assign(licence=licence))
+    frames["lg_ties"] = pd.concat(ties, ignore_index=True)
+    prints["lg_ties"] = prints.pop("lg_ties_wikipedia") + prints.pop("lg_ties_sourced")
+    profiles = frames["lg_profiles"]
+    missing = known_lg - set(profiles["code"])
+    if missing:
+        raise CatalogueError(f["lg_profiles"], f"no profile for governments {sorted(missing)[:5]}", column="code")
+    numeric = {
+        c: pd.to_numeric(profiles[c], errors="coerce")
+        for c in ("population_2025", "density_2025", "share_agri_forestry_fishing", "share_manufacturing", "coast_km")
+    }
+    flags = {c: profiles[c].str.lower() == "true" for c in ("coastal", "has_airport", "has_seaport")}
+    frames["lg_profiles"] = profiles.assign(**numeric, **flags)
     return Catalogues(data_dir=data_dir, fingerprints=prints, **frames)
 
 

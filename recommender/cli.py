@@ -112,6 +112,17 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--docs-dir", type=Path, default=root / "docs")
     p.add_argument("--fit-goal-model", action="store_true", help="refit data/goal_model.json on the dev file")
+    p.add_argument(
+        "--fit-government-model",
+        action="store_true",
+        help="refit data/government_model.json on leave-one-case-out features of the catalogue",
+    )
+    p.add_argument(
+        "--unseen",
+        type=Path,
+        default=root / "eval/unseen_government_cases.csv",
+        help="real cases kept out of the catalogue, for the government ranking check",
+    )
 
     p = sub.add_parser("bench", help="measure latency, throughput, cold start, memory; write docs/benchmarks.md")
     _common(p)
@@ -172,6 +183,8 @@ def run(args) -> int:
             docs_dir=args.docs_dir,
             fit_goal_model=args.fit_goal_model,
             korean_dev_path=args.korean_dev,
+            unseen_path=args.unseen,
+            fit_government_model=args.fit_government_model,
         )
         print(
             json.dumps(

@@ -19,6 +19,8 @@ from . import assemble, goal_model, ranking
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
 from .embedders import DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries, make_embedder
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
+from .governments import FILE_NAME as GOVERNMENT_MODEL
+from .governments import GovernmentModel
 from .index import VectorIndex, build_lock
 from .proposal import Proposal
 from .results import Recommendation
@@ -86,6 +88,8 @@ class Recommender:
         self.view_: CatalogueView | None = None
         self.goal_decision_: goal_model.GoalDecisionModel | None = None
         self.goal_decision_error_: CatalogueError | None = None
+        self.government_model_: GovernmentModel | None = None
+        self.government_model_error_: CatalogueError | None = None
         self.goal_vectors_ = GoalVectors(self.embedder)
         self._lock = threading.Lock()
 
@@ -138,12 +142,16 @@ class Recommender:
     def _prepare(self) -> None:
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
         self.scorer_ = SignalScorer(self.view_, self.config)
-        # Kept, not raised, when missing or outdated: `recommender evaluate --fit-goal-model` must be
-        # able to open the recommender to (re)fit it. Recommending raises it.
+        # Kept, not raised, when missing or outdated: `recommender evaluate --fit-...-model` must be
+        # able to open the recommender to (re)fit them. Recommending raises them.
         try:
             self.goal_decision_ = goal_model.GoalDecisionModel.load(self.data_dir / goal_model.FILE_NAME)
         except CatalogueError as exc:
             self.goal_decision_, self.goal_decision_error_ = None, exc
+        try:
+            self.government_model_ = GovernmentModel.load(self.data_dir / GOVERNMENT_MODEL)
+        except CatalogueError as exc:
+            self.government_model_, self.government_model_error_ = None, exc
 
     def build(self) -> Recommender:
         """Encode the catalogues and write one index folder per catalogue under models_dir."""
@@ -197,6 +205,13 @@ class Recommender:
             out["goal_model"] = decision.describe()
         elif self.goal_decision_error_ is not None:
             out["goal_model"] = str(self.goal_decision_error_)
+        if self.government_model_ is not None:
+            out["government_model"] = {
+                "trained_on": self.government_model_.trained_on,
+                "features": list(self.government_model_.features),
+            }
+        elif self.government_model_error_ is not None:
+            out["government_model"] = str(self.government_model_error_)
         return out
 
     # ---------------------------------------------------------------- recommend
@@ -252,18 +267,27 @@ class Recommender:
             raise InputError(f"top_k must be at least 1; received {top_k}")
         if self.goal_decision_ is None:
             raise self.goal_decision_error_
+        if self.government_model_ is None:
+            raise self.government_model_error_
         exclude = [self.view_.precedent_position[p] for p in exclude_precedents if p in self.view_.precedent_position]
         if not checked:
             return RecommendationBatch([], np.zeros((0, self.embedder.dim), dtype=np.float32))
         out = []
         means = np.zeros((len(checked), self.embedder.dim), dtype=np.float32)
-        walk = self._walk([p.query_text for p in checked], [p.partner_country for p in checked], exclude)
+        walk = self._walk(
+            [p.query_text for p in checked], [p.partner_country for p in checked], [exclude] * len(checked)
+        )
+        excluded = np.zeros(len(self.view_.precedent_ids), dtype=bool)
+        excluded[exclude] = True
         for (n, text, queries, sig), proposal in zip(walk, checked):
             means[n] = queries.mean(axis=0)
             text_lang = detect_language(proposal.text)
             supported = sig.top_goal if sig.top_support >= self.goal_decision_.precedent_support else None
             probability, present = self.goal_decision_.decide(
                 sig.goal_features, self.goal_vectors_.vector(text, queries), text_lang, supported
+            )
+            evidence = self.view_.governments.evidence(
+                sig.precedent_all, sig.goal_best, proposal.partner_country, proposal.partner_city, excluded
             )
             out.append(
                 assemble.recommendation(
@@ -272,16 +296,19 @@ class Recommender:
                     proposal,
                     probability,
                     present,
+                    evidence,
+                    self.government_model_,
                     lang=lang or text_lang,
                     top_k=top_k,
-                    config=self.config,
                     passages=len(queries),
                 )
             )
         means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return RecommendationBatch(out, means)
 
-    def _walk(self, texts: Sequence[str], countries: Sequence[str | None], exclude: Sequence[int] = ()):
+    def _walk(
+        self, texts: Sequence[str], countries: Sequence[str | None], excludes: Sequence[Sequence[int]] | None = None
+    ):
         """(position, text, query vectors, signals) for each text: every passage of the batch is
         encoded in one call, and the lexical scores are one product per catalogue."""
         self._require_loaded()
@@ -293,6 +320,7 @@ class Recommender:
         for n, (text, group) in enumerate(zip(texts, passages)):
             queries = vectors[start : start + len(group)]
             start += len(group)
+            exclude = excludes[n] if excludes else ()
             yield n, text, queries, self.scorer_.compute(text, queries, countries[n], lexical, n, exclude)
 
     def signals(self, texts: Sequence[str], countries: Sequence[str | None] | None = None) -> list[Signals]:
@@ -310,6 +338,30 @@ class Recommender:
             support.append(sig.top_support)
             goal_vectors.append(self.goal_vectors_.vector(text, queries))
         return np.stack(features), np.stack(goal_vectors), np.array(top_goal), np.array(support)
+
+    def government_evidence(
+        self,
+        texts: Sequence[str],
+        countries: Sequence[str | None],
+        cities: Sequence[str | None],
+        exclude: Sequence[Sequence[str]],
+    ) -> list:
+        """For fitting and evaluating the government ranker: `governments.GovernmentEvidence` of each
+        text, with the precedents named in `exclude[i]` absent for text i (a case never sees itself)."""
+        self._require_loaded()
+        positions = [
+            [self.view_.precedent_position[p] for p in ids if p in self.view_.precedent_position] for ids in exclude
+        ]
+        out = []
+        for n, _, _, sig in self._walk(texts, countries, positions):
+            mask = np.zeros(len(self.view_.precedent_ids), dtype=bool)
+            mask[positions[n]] = True
+            out.append(self.view_.governments.evidence(sig.precedent_all, sig.goal_best, countries[n], cities[n], mask))
+        return out
+
+    def use_government_model(self, model: GovernmentModel) -> None:
+        """Rank governments with `model` from now on (evaluation installs a refitted one)."""
+        self.government_model_, self.government_model_error_ = model, None
 
     def goal_target_vectors(self, languages: Sequence[str] = ("en",)) -> tuple[np.ndarray, np.ndarray]:
         """The target texts as the goal classifier reads them, with the goal of each. English only by

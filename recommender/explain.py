@@ -34,6 +34,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{country} 사례 {n}건 (점수 = {wb:.1f}×사례 + {wc:.1f}×협력국 경험)",
         "en": "{n} in {country} (score = {wb:.1f}×precedent + {wc:.1f}×country experience)",
     },
+    # what lifted a government (learned ranker), and teams
+    "gov.similar_case": {"ko": "유사 사례 {case} ({score:.2f})", "en": "similar case {case} ({score:.2f})"},
+    "gov.cases": {"ko": "국제협력 사례 {n}건", "en": "{n} cooperation case(s)"},
+    "gov.country_cases": {"ko": "{country} 사례 {n}건", "en": "{n} case(s) in {country}"},
+    "gov.city_case": {"ko": "{city} 사업 경험", "en": "has worked in {city}"},
+    "gov.tie_city": {"ko": "자매·우호도시 {city}", "en": "sister/friendship city {city}"},
+    "gov.tie_country": {
+        "ko": "{country}에 자매·우호도시({city})",
+        "en": "sister/friendship city in {country} ({city})",
+    },
+    "gov.sector": {"ko": "같은 분야 사업 경험", "en": "experience in the same sector"},
+    "gov.family_best_upper": {"ko": "소속 시·군·구의 유사 사례", "en": "similar cases of its basic governments"},
+    "gov.family_best_basic": {"ko": "상위 지자체({name})의 유사 사례", "en": "similar cases of its province ({name})"},
+    "gov.family_country": {
+        "ko": "같은 권역 지자체의 {country} 경험",
+        "en": "its province or districts have worked in {country}",
+    },
+    "gov.coastal": {"ko": "해안 지자체", "en": "coastal government"},
+    "gov.farming": {"ko": "농림어업 비중 {share:.0%}", "en": "farming share {share:.0%}"},
+    "gov.size": {"ko": "대도시 행정 규모", "en": "large urban administration"},
+    "gov.no_case": {"ko": "목록에 사례 없음", "en": "no case in the catalogue"},
+    "gov.weak": {"ko": "뚜렷한 근거 없음 (점수 {score:.2f})", "en": "no strong evidence (score {score:.2f})"},
+    "team.family": {
+        "ko": "{upper}와 소속 {basic}의 공동 추진 (광역의 {a}, 기초의 {b})",
+        "en": "{upper} with its {basic} ({a}; {b})",
+    },
+    "team.complement": {"ko": "{first}의 {a}와 {second}의 {b}를 결합", "en": "{first} brings {a}; {second} brings {b}"},
     # result texts
     "goals.present": {"ko": "관련 SDG 목표", "en": "SDG goals present"},
     "goals.none": {

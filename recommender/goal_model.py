@@ -47,7 +47,7 @@ CLASSIFIER_PART = "use-m3"
 LANGUAGE_BLIND = {"ko": ["keyword", "keyword_targets"]}
 
 
-def _per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarray:
+def per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarray:
     """reduce (np.maximum or np.add) over each goal's targets; fast when targets are grouped by goal."""
     goals = np.asarray(target_goals)
     if np.all(np.diff(goals) >= 0) and np.array_equal(np.unique(goals), np.arange(1, 18)):
@@ -68,17 +68,17 @@ def goal_features(
     fused = np.asarray(target_score, dtype=np.float64)
     dense = np.asarray(dense, dtype=np.float64)
     lexical = np.asarray(lexical, dtype=np.float64)
-    best_fused = _per_goal(fused, target_goals, np.maximum)
-    best_dense = _per_goal(dense, target_goals, np.maximum)
-    best_lexical = _per_goal(lexical, target_goals, np.maximum)
+    best_fused = per_goal(fused, target_goals, np.maximum)
+    best_dense = per_goal(dense, target_goals, np.maximum)
+    best_lexical = per_goal(lexical, target_goals, np.maximum)
     z_fused, fused_margin = z(fused, best_fused)
     z_dense, dense_margin = z(dense, best_dense)
     z_lexical, lexical_margin = z(lexical, best_lexical)
     # how broadly the text speaks to the goal, beside how well it meets its best target
-    counts = _per_goal(np.ones_like(dense), target_goals, np.add)
-    mean_dense = _per_goal(dense, target_goals, np.add) / counts
-    kw = _per_goal(keyword, target_goals, np.maximum)
-    kw_count = _per_goal(keyword, target_goals, np.add)
+    counts = per_goal(np.ones_like(dense), target_goals, np.add)
+    mean_dense = per_goal(dense, target_goals, np.add) / counts
+    kw = per_goal(keyword, target_goals, np.maximum)
+    kw_count = per_goal(keyword, target_goals, np.add)
     rank = np.empty(17)
     rank[np.argsort(-z_fused, kind="stable")] = np.arange(1, 18)
     return np.column_stack(

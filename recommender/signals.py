@@ -14,6 +14,7 @@ from . import goal_model, ranking
 from .aurora import AuroraMatcher
 from .catalogue import INDEXED, Catalogues, lexical_corpus, split_codes, terms_text
 from .embedders import detect_language
+from .governments import GovernmentContext
 from .index import VectorIndex
 from .lexical import LexicalScorer
 from .proposal import CountryResolver
@@ -43,6 +44,7 @@ class Signals:
     target_score: np.ndarray
     keyword_hits: dict[str, list[str]]
     goal_features: np.ndarray
+    goal_best: np.ndarray  # best target score of each of the 17 goals
     top_goal: int
     top_support: float
 
@@ -70,6 +72,7 @@ class CatalogueView:
         self.lg_rows = cat.local_governments.to_dict("records")
         self.lg_codes = [r["code"] for r in self.lg_rows]
         self.portfolio_pairs = ranking.portfolio_pairs(self.precedent_lgs, self.lg_codes)
+        self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries)
         self.lexical = {name: LexicalScorer().fit(*lexical_corpus(cat, name)) for name in INDEXED}
         self.aurora = AuroraMatcher(dict(zip(cat.sdg_targets["id"], cat.sdg_targets["aurora_query"])))
         self.target_terms = [Terms(terms_text(r, "sdg_targets")) for r in self.target_rows]
@@ -177,6 +180,7 @@ class SignalScorer:
             target_score=target_score,
             keyword_hits=hits,
             goal_features=features,
+            goal_best=goal_model.per_goal(target_score, view.target_goals, np.maximum),
             top_goal=int(view.target_goals[top]),
             top_support=float(lent[top]),
         )
