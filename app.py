@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender import InputError, Recommender, RecommenderError
+from recommender.access import footer, require_access
 from recommender.batch import score_frame
 from recommender.catalogue import split_codes
 from recommender.core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR
@@ -349,6 +350,7 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="KOICA city-to-city matching", layout="wide")
+    require_access()  # a shared server shows only its password form until this session gives it
     lang = st.sidebar.radio(
         "언어 / Language", ["ko", "en"], format_func=lambda x: "한국어" if x == "ko" else "English", key="lang"
     )
@@ -363,6 +365,7 @@ def main() -> None:
             st.error(str(exc))
             st.stop()
     {"draft": page_draft, "screen": page_screen, "explore": page_explore}[page](rec, ui, lang)
+    st.caption(footer(lang))
 
 
 if __name__ == "__main__":  # streamlit runs the file as __main__; tests import its pure helpers

@@ -323,6 +323,20 @@ MESSAGES["ui.sector"] = {"ko": "분야", "en": "Sector"}
 MESSAGES["ui.filter_sector"] = {"ko": "분야로 거르기", "en": "Filter by sector"}
 MESSAGES["ui.filter_lg"] = {"ko": "지방정부로 거르기", "en": "Filter by government"}
 MESSAGES["ui.level"] = {"ko": "구분", "en": "Level"}
+# Access (recommender/access.py): the password form is shown in both languages, before the language switch.
+MESSAGES["ui.access_title"] = {"ko": "공유 서버: 비밀번호가 필요합니다", "en": "Shared server: password required"}
+MESSAGES["ui.access_password"] = {"ko": "비밀번호", "en": "Password"}
+MESSAGES["ui.access_submit"] = {"ko": "열기", "en": "Open"}
+MESSAGES["ui.access_wrong"] = {"ko": "비밀번호가 맞지 않습니다", "en": "Wrong password"}
+MESSAGES["ui.access_refused"] = {
+    "ko": "다른 컴퓨터에서 열 수 있는 주소로 실행되었지만 비밀번호가 설정되지 않았습니다. {env}를 설정하거나 127.0.0.1로 실행하세요",
+    "en": "The app listens on an address other computers can reach, but no password is set. Set {env} or serve on 127.0.0.1",
+}
+MESSAGES["ui.access_local"] = {"ko": "이 컴퓨터에서만 열립니다", "en": "Only this computer can open this page"}
+MESSAGES["ui.access_shared"] = {
+    "ko": "공유 서버({address}): 비밀번호를 아는 사람만 열 수 있습니다",
+    "en": "Shared server ({address}): only people with the password can open this page",
+}
 
 
 def ui_labels(lang: str) -> dict[str, str]:

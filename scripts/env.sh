@@ -8,7 +8,14 @@ spec="."
 [ -n "$extra" ] && spec=".[$extra]"
 # Reinstall only when pyproject.toml changed since the last install of this extra.
 stamp=".venv/.installed-${extra:-base}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+installed=""
+[ -f "$stamp" ] && [ ! pyproject.toml -nt "$stamp" ] && installed=1
+if [ -z "$extra" ]; then  # any extra's install holds the base install too
+  for other in .venv/.installed-*; do
+    [ -f "$other" ] && [ ! pyproject.toml -nt "$other" ] && installed=1
+  done
+fi
+if [ -z "$installed" ]; then
   .venv/bin/pip install --quiet -e "$spec"
   touch "$stamp"
 fi
