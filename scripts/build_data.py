@@ -464,10 +464,16 @@ def case_title_parts(r: dict, lg_by_code: pd.DataFrame, name_en: dict, name_ko: 
 
     def english(code: str) -> str:
         row = lg_by_code.loc[code]
-        return row["name_en"] if row["level"] == "upper" else f"{row['name_en']} ({lg_by_code.loc[row['parent'], 'name_en']})"
+        return (
+            row["name_en"]
+            if row["level"] == "upper"
+            else f"{row['name_en']} ({lg_by_code.loc[row['parent'], 'name_en']})"
+        )
 
     lg_en = " & ".join(english(c) for c in codes[:3]) + (f" + {len(codes) - 3} more" if len(codes) > 3 else "")
-    lg_ko = "·".join(lg_by_code.loc[c, "name_ko"] for c in codes[:3]) + (f" 외 {len(codes) - 3}곳" if len(codes) > 3 else "")
+    lg_ko = "·".join(lg_by_code.loc[c, "name_ko"] for c in codes[:3]) + (
+        f" 외 {len(codes) - 3}곳" if len(codes) > 3 else ""
+    )
     where_en = ", ".join(localities(r["partner_locality"])) or ", ".join(name_en.get(i, i) for i in isos)
     where_ko = "·".join(name_ko.get(i, i) for i in isos) or "여러 협력국"
     return lg_en, lg_ko, where_en or "several partner countries", where_ko
@@ -481,7 +487,9 @@ STATUS_EN = {"planned": " (planned)", "ongoing": "", "completed": ""}
 STATUS_KO = {"planned": " (계획)", "ongoing": "", "completed": ""}
 
 
-def build_precedents(lgs: pd.DataFrame, countries: pd.DataFrame, dac: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_precedents(
+    lgs: pd.DataFrame, countries: pd.DataFrame, dac: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(catalogue, unseen cases): the held-out new cases go to the second frame only."""
     cases = read_cases()
     lg_by_code = lgs.set_index("code")
@@ -498,42 +506,90 @@ def build_precedents(lgs: pd.DataFrame, countries: pd.DataFrame, dac: pd.DataFra
         lg_en, lg_ko, where_en, where_ko = case_title_parts(r, lg_by_code, name_en, name_ko)
         sector_en = clean(r["sector"])
         if r["holdout"]:
-            unseen.append({"id": r["case_id"], "lg_codes": ";".join(split(r["lg_code"])),
-                           "partner_iso2": ";".join(split(r["partner_iso2"])), "partner_city": clean(r["partner_city"]),
-                           "year_start": r["year_start"], "dac_code": code, "text_en": clean(r["summary_en"]),
-                           "text_ko": clean(r["summary_ko"]), "source_url": clean(r["source_url"])})
+            unseen.append(
+                {
+                    "id": r["case_id"],
+                    "lg_codes": ";".join(split(r["lg_code"])),
+                    "partner_iso2": ";".join(split(r["partner_iso2"])),
+                    "partner_city": clean(r["partner_city"]),
+                    "year_start": r["year_start"],
+                    "dac_code": code,
+                    "text_en": clean(r["summary_en"]),
+                    "text_ko": clean(r["summary_ko"]),
+                    "source_url": clean(r["source_url"]),
+                }
+            )
             continue
         case_id = r["case_id"]
         if not re.fullmatch(r"C\d+", case_id):
             case_id, next_id = f"C{next_id:03d}", next_id + 1
-        out.append({
-            "id": case_id, "lg_codes": ";".join(split(r["lg_code"])), "domestic": r["domestic"] == "true",
-            "partner_iso2": ";".join(split(r["partner_iso2"])), "partner_locality": "; ".join(localities(r["partner_locality"])),
-            "partner_city": clean(r["partner_city"]), "year_start": r["year_start"], "year_end": r["year_end"],
-            "status": status, "sector": sector_en, "dac_code": code, "dac_name": dac_names.get(code, ""),
-            "dac_name_ko": DAC_KO[code], "budget_krw": r["budget_krw"], "funding": clean(r["funding"]),
-            "modality": clean(r["modality"]), "is_oda_confirmed": r["is_oda_confirmed"] == "true",
-            "title_en": f"{lg_en}: {sector_en[:1].upper() + sector_en[1:]} — {where_en}{STATUS_EN[status]}",
-            "title_ko": f"{lg_ko}: {where_ko} {DAC_KO[code]}{STATUS_KO[status]}",
-            "description_en": clean(r["summary_en"]), "description_ko": clean(r["summary_ko"]),
-            "sdg_targets_hint": r["sdg_targets_hint"], "source_url": clean(r["source_url"]),
-            "source_url_2": clean(r["source_url_2"]), "source_type": r["source_type"], "found_as": r["case_id"],
-        })
+        out.append(
+            {
+                "id": case_id,
+                "lg_codes": ";".join(split(r["lg_code"])),
+                "domestic": r["domestic"] == "true",
+                "partner_iso2": ";".join(split(r["partner_iso2"])),
+                "partner_locality": "; ".join(localities(r["partner_locality"])),
+                "partner_city": clean(r["partner_city"]),
+                "year_start": r["year_start"],
+                "year_end": r["year_end"],
+                "status": status,
+                "sector": sector_en,
+                "dac_code": code,
+                "dac_name": dac_names.get(code, ""),
+                "dac_name_ko": DAC_KO[code],
+                "budget_krw": r["budget_krw"],
+                "funding": clean(r["funding"]),
+                "modality": clean(r["modality"]),
+                "is_oda_confirmed": r["is_oda_confirmed"] == "true",
+                "title_en": f"{lg_en}: {sector_en[:1].upper() + sector_en[1:]} — {where_en}{STATUS_EN[status]}",
+                "title_ko": f"{lg_ko}: {where_ko} {DAC_KO[code]}{STATUS_KO[status]}",
+                "description_en": clean(r["summary_en"]),
+                "description_ko": clean(r["summary_ko"]),
+                "sdg_targets_hint": r["sdg_targets_hint"],
+                "source_url": clean(r["source_url"]),
+                "source_url_2": clean(r["source_url_2"]),
+                "source_type": r["source_type"],
+                "found_as": r["case_id"],
+            }
+        )
     return pd.DataFrame(out), pd.DataFrame(unseen)
 
 
 WIKIPEDIA_TIES = "korea/lg_profile_and_ties/kr_sister_cities_wikipedia_dedup.csv"
-COUNTRY_NAMES = {"England": "GB", "Scotland": "GB", "Wales": "GB", "Russia": "RU", "Vietnam": "VN", "Laos": "LA",
-                 "Czech Republic": "CZ", "Turkey": "TR", "South Korea": "KR", "Iran": "IR", "Syria": "SY",
-                 "Bolivia": "BO", "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD", "Brunei": "BN",
-                 "Macau": "MO", "Palestine": "PS", "Ivory Coast": "CI", "East Timor": "TL", "Burma": "MM"}
+COUNTRY_NAMES = {
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Russia": "RU",
+    "Vietnam": "VN",
+    "Laos": "LA",
+    "Czech Republic": "CZ",
+    "Turkey": "TR",
+    "South Korea": "KR",
+    "Iran": "IR",
+    "Syria": "SY",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+    "Tanzania": "TZ",
+    "Moldova": "MD",
+    "Brunei": "BN",
+    "Macau": "MO",
+    "Palestine": "PS",
+    "Ivory Coast": "CI",
+    "East Timor": "TL",
+    "Burma": "MM",
+}
 
 
 def build_ties(src: Path, countries: pd.DataFrame, cities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(Wikipedia-derived ties, CC BY-SA; ties our case sources state, with their URLs)."""
     iso_by_name = {**countries.set_index("name_en")["iso2"].to_dict(), **COUNTRY_NAMES}
-    populous = (cities.assign(pop=pd.to_numeric(cities["population"], errors="coerce"))
-                .sort_values("pop", ascending=False).drop_duplicates("name"))
+    populous = (
+        cities.assign(pop=pd.to_numeric(cities["population"], errors="coerce"))
+        .sort_values("pop", ascending=False)
+        .drop_duplicates("name")
+    )
     iso_by_city = populous.set_index("name")["iso2"].to_dict()
     raw = pd.read_csv(src / WIKIPEDIA_TIES, dtype=str, keep_default_na=False)
     rows, unresolved = [], 0
@@ -542,25 +598,49 @@ def build_ties(src: Path, countries: pd.DataFrame, cities: pd.DataFrame) -> tupl
         if not iso:
             unresolved += 1
             continue
-        rows.append({"code": r["std_code_2025"], "partner_city": clean(r["partner_city"]), "partner_iso2": iso,
-                     "tie_type": "", "year": "", "source": "wikipedia:" + r["sources"]})
+        rows.append(
+            {
+                "code": r["std_code_2025"],
+                "partner_city": clean(r["partner_city"]),
+                "partner_iso2": iso,
+                "tie_type": "",
+                "year": "",
+                "source": "wikipedia:" + r["sources"],
+            }
+        )
     if unresolved:
         print(f"note: {unresolved} Wikipedia ties without a resolvable country were left out", file=sys.stderr)
     wikipedia = pd.DataFrame(rows).drop_duplicates(["code", "partner_city", "partner_iso2"])
-    stated = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False)
-                        for p in sorted((CASES / "cases").glob("ties_*.csv"))], ignore_index=True)
-    stated = pd.DataFrame({"code": stated["lg_code"].str.strip(), "partner_city": stated["partner_city"].map(clean),
-                           "partner_iso2": stated["partner_iso2"].str.strip(), "tie_type": stated["tie_type"].str.strip(),
-                           "year": stated["year"].str.strip(), "source": stated["source_url"].map(clean)})
+    stated = pd.concat(
+        [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((CASES / "cases").glob("ties_*.csv"))],
+        ignore_index=True,
+    )
+    stated = pd.DataFrame(
+        {
+            "code": stated["lg_code"].str.strip(),
+            "partner_city": stated["partner_city"].map(clean),
+            "partner_iso2": stated["partner_iso2"].str.strip(),
+            "tie_type": stated["tie_type"].str.strip(),
+            "year": stated["year"].str.strip(),
+            "source": stated["source_url"].map(clean),
+        }
+    )
     # a tie upgraded from friendship to sister keeps its latest type
-    stated = stated.sort_values(["code", "partner_city", "year"]).drop_duplicates(["code", "partner_city", "partner_iso2"],
-                                                                                  keep="last")
+    stated = stated.sort_values(["code", "partner_city", "year"]).drop_duplicates(
+        ["code", "partner_city", "partner_iso2"], keep="last"
+    )
     return wikipedia.sort_values(["code", "partner_iso2", "partner_city"]), stated.sort_values(["code", "partner_iso2"])
 
 
 PROFILE = "korea/lg_profile_and_ties/kr_lg_profile.csv"
-SHARES = ("share_agri_forestry_fishing", "share_manufacturing", "share_accommodation_food", "share_transport_storage",
-          "share_health_social", "share_education")
+SHARES = (
+    "share_agri_forestry_fishing",
+    "share_manufacturing",
+    "share_accommodation_food",
+    "share_transport_storage",
+    "share_health_social",
+    "share_education",
+)
 
 
 def build_profiles(src: Path, lgs: pd.DataFrame) -> pd.DataFrame:
@@ -568,12 +648,22 @@ def build_profiles(src: Path, lgs: pd.DataFrame) -> pd.DataFrame:
     mean), coast, airports and seaports of every government."""
     raw = pd.read_csv(src / PROFILE, dtype=str, keep_default_na=False).rename(columns={"std_code_2025": "code"})
     num = lambda c: pd.to_numeric(raw[c], errors="coerce")  # noqa: E731
-    frame = pd.DataFrame({"code": raw["code"], "population_2025": num("pop_census_2025"),
-                          "density_2025": num("pop_density_2025_per_km2"), "grdp_2020": num("grdp2020_mkrw"),
-                          **{c: num(c) for c in SHARES}, "top_industry_2020": raw["top_industry_2020"],
-                          "coast_km": num("coast_km"), "coastal": raw["coastal"] == "1",
-                          "has_airport": raw["has_airport_iata"] == "1", "has_seaport": raw["has_seaport_unlocode"] == "1",
-                          "airports": raw["airports_iata"], "ports": raw["ports_unlocode"]})
+    frame = pd.DataFrame(
+        {
+            "code": raw["code"],
+            "population_2025": num("pop_census_2025"),
+            "density_2025": num("pop_density_2025_per_km2"),
+            "grdp_2020": num("grdp2020_mkrw"),
+            **{c: num(c) for c in SHARES},
+            "top_industry_2020": raw["top_industry_2020"],
+            "coast_km": num("coast_km"),
+            "coastal": raw["coastal"] == "1",
+            "has_airport": raw["has_airport_iata"] == "1",
+            "has_seaport": raw["has_seaport_unlocode"] == "1",
+            "airports": raw["airports_iata"],
+            "ports": raw["ports_unlocode"],
+        }
+    )
     parent = lgs.set_index("code")["parent"]
     frame["parent"] = frame["code"].map(parent).fillna("")
     for upper in frame.loc[frame["parent"] == "", "code"]:

@@ -58,8 +58,11 @@ def test_a_government_without_cases_reaches_the_top_ten_through_its_tie(recommen
 
 def test_reasons_name_what_lifted_a_government(recommender):
     result = recommender.recommend(
-        {"text": "Donate used fire trucks to the provincial fire department and train firefighters",
-         "partner_country": "KH", "partner_city": "Battambang"},
+        {
+            "text": "Donate used fire trucks to the provincial fire department and train firefighters",
+            "partner_country": "KH",
+            "partner_city": "Battambang",
+        },
         top_k=5,
         lang="en",
     )
@@ -70,8 +73,10 @@ def test_reasons_name_what_lifted_a_government(recommender):
 
 def test_teams_pair_governments_with_a_reason(recommender):
     result = recommender.recommend(
-        {"text": "경상북도와 시군이 함께 베트남 농촌 마을에 새마을운동 시범마을을 조성하고 주민 역량을 강화한다",
-         "partner_country": "VN"},
+        {
+            "text": "경상북도와 시군이 함께 베트남 농촌 마을에 새마을운동 시범마을을 조성하고 주민 역량을 강화한다",
+            "partner_country": "VN",
+        },
         top_k=5,
     )
     assert result.teams
