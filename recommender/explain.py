@@ -213,11 +213,14 @@ def summary_row(r: ScoredProposal, top_n: int = 3) -> dict:
         "top_precedents": ";".join(p.id for p in rec.precedents[:top_n]),
         "top_local_governments": ";".join(f"{g.code} {g.name_en}" for g in rec.local_governments[:top_n]),
         "target_1_score": rec.sdg_targets[0].score if rec.sdg_targets else None,
+        "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
+        if rec.teams
+        else "",
         "flags": ";".join(r.flags),
     }
 
 
-LONG_SHEETS = ("sdg_targets", "precedents", "local_governments")
+LONG_SHEETS = ("sdg_targets", "precedents", "local_governments", "teams")
 
 
 def long_items(r: ScoredProposal, key: str) -> list[dict]:

@@ -103,7 +103,7 @@ def test_score_writes_flags_errors_and_safe_cells(recommender, models_dir, tmp_p
     xlsx = tmp_path / "ranked.xlsx"
     assert main(["score", str(src), "-o", str(xlsx), "--models-dir", str(models_dir)]) == 0
     sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str)
-    assert set(sheets) == {"summary", "sdg_targets", "precedents", "local_governments", "errors"}
+    assert set(sheets) == {"summary", "sdg_targets", "precedents", "local_governments", "teams", "errors"}
     assert sheets["errors"][["row", "id"]].values.tolist() == [["5", "P4"]]  # rejected rows stay in the workbook
     assert sheets["summary"]["id"].tolist() == ["P1", "P2", "P3"]
 
