@@ -66,7 +66,7 @@ def test_explore_page_lists_the_catalogue(app):
     app.sidebar.radio(key="page").set_value("explore").run()
     assert not app.exception
     precedents = app.dataframe[0].value
-    assert len(precedents) == 103
+    assert len(precedents) == 255
     app.multiselect(key="explore_country").set_value(["MN"]).run()
     assert set(app.dataframe[0].value["협력국"].str.contains("MN")) == {True}
 

@@ -16,7 +16,7 @@ def test_shipped_catalogues_are_complete(data_copy):
     lgs = cat.local_governments
     assert (lgs["level"] == "upper").sum() == 17 and (lgs["level"] == "basic").sum() == 226
     assert lgs.loc[lgs["code"] == "36", "name_en"].item() == "Sejong"
-    assert len(cat.precedents) == 103 and cat.precedents["domestic"].sum() == 3
+    assert len(cat.precedents) == 255 and cat.precedents["domestic"].sum() == 3
     assert cat.countries.set_index("iso2").loc["KH", "name_ko"] == "캄보디아"
 
 
@@ -56,3 +56,20 @@ def test_missing_column_is_named(data_copy):
     with pytest.raises(CatalogueError) as err:
         load_catalogues(data_copy)
     assert err.value.column == "text_en" and "sdg_targets.csv" in str(err.value)
+
+
+def test_ties_and_profiles_cover_the_governments(data_copy):
+    cat = load_catalogues(data_copy)
+    assert set(cat.lg_ties["licence"]) == {"CC BY-SA 4.0", "facts, source URL"}
+    osan = cat.lg_ties[(cat.lg_ties["code"] == "41370") & (cat.lg_ties["partner_iso2"] == "VN")]
+    assert "Quang Nam" in set(osan["partner_city"])
+    profiles = cat.lg_profiles.set_index("code")
+    assert len(profiles) == 243 and profiles.loc["26", "coastal"] and not profiles.loc["11", "coastal"]
+    assert profiles["population_2025"].gt(0).all()
+
+
+def test_a_tie_with_an_unknown_government_is_refused(data_copy):
+    _edit(data_copy / "lg_ties_sourced.csv", lambda f: f.__setitem__("code", f["code"].where(f.index != 2, "77")))
+    with pytest.raises(CatalogueError) as err:
+        load_catalogues(data_copy)
+    assert (err.value.row, err.value.column) == (4, "code") and "lg_ties_sourced.csv" in str(err.value)

@@ -146,7 +146,7 @@ def test_cli_build_if_needed_and_info(recommender, models_dir, capsys):
     assert "up to date" in capsys.readouterr().out
     assert main(["info", "--models-dir", str(models_dir)]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["precedents"]["items"] == 103 and info["sdg_targets"]["items"] == 169
+    assert info["precedents"]["items"] == 255 and info["sdg_targets"]["items"] == 169
     assert info["precedents"]["embedder"] == recommender.embedder.id
     assert (
         info["goal_model"]["classifier_reads"] == "use-m3" and "keyword" in info["goal_model"]["language_blind"]["ko"]
