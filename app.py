@@ -518,6 +518,7 @@ def page_style(ui: dict) -> None:
         '[data-testid="stFileUploaderDropzoneInstructions"] small {display: none}'
         f'[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{ui["drop_here"]}"}}'
         '[data-testid="stFileUploaderDropzone"] button {font-size: 0}'
+        '[data-testid="stFileUploaderDropzone"] button > * {display: none}'
         f'[data-testid="stFileUploaderDropzone"] button::after {{content: "{ui["browse"]}"; font-size: 0.9rem}}'
         '[data-testid="InputInstructions"] {display: none}'
         "</style>"
