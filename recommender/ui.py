@@ -215,7 +215,7 @@ def codes_to_names(codes: str, names: dict[str, str]) -> str:
 def with_case_titles(reason: str, titles: dict[str, str]) -> str:
     """A reason with precedent ids (C012) followed by the case's title."""
     return re.sub(
-        r"\b(C\d{3})\b",
+        r"(?<![A-Za-z0-9])(C\d{3})(?!\d)",
         lambda m: f"{m.group(1)} '{titles[m.group(1)]}'" if m.group(1) in titles else m.group(1),
         reason,
     )

@@ -109,3 +109,10 @@ def test_workbook_in_korean_and_the_cli_workbook_unchanged():
     assert book.sheetnames == ["summary", "sdg_targets", "precedents", "local_governments", "errors"]
     assert [c.value for c in book["summary"][1]][:2] == ["id", "row"]
     assert [c.value for c in book["summary"][2]][-1] == "low_sdg11_alignment"
+
+
+def test_case_ids_in_reasons_get_their_titles():
+    from recommender.ui import with_case_titles
+
+    titles = {"C001": "세종: 캄보디아 소방"}
+    assert with_case_titles("유사 사례 C001의 목표", titles) == "유사 사례 C001 '세종: 캄보디아 소방'의 목표"
