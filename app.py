@@ -256,6 +256,7 @@ def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
         [None] + list(countries),
         key="partner_country",
         format_func=lambda iso: ui["no_choice"] if iso is None else countries[iso],
+        placeholder=ui["no_choice"],
     )
     cities = city_options(rec, country, lang) if country else {}
     if st.session_state.get("partner_city") not in cities:
@@ -265,6 +266,7 @@ def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
         [None] + list(cities),
         key="partner_city",
         format_func=lambda c: ui["no_choice"] if c is None else cities[c],
+        placeholder=ui["no_choice"],
     )
     sector = col3.text_input(ui["p_sector"], key="sector")
     col4, col5 = st.columns(2)
@@ -509,12 +511,13 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
     )
 
 
-def page_style(ui: dict) -> None:
+def page_style(ui: dict, lang: str) -> None:
     """Streamlit's own English texts that configuration cannot change: the uploader's drop hint and
-    button get the UI language's words; "Press Enter to apply" is hidden."""
+    button get the UI language's words; "Press Enter to apply" is hidden, and in Korean so is the
+    tables' hover toolbar (its buttons are labelled in English only)."""
+    toolbar = '[data-testid="stElementToolbar"] {display: none}' if lang == "ko" else ""
     st.html(
-        "<style>"
-        '[data-testid="stFileUploaderDropzoneInstructions"] span,'
+        "<style>" + toolbar + '[data-testid="stFileUploaderDropzoneInstructions"] span,'
         '[data-testid="stFileUploaderDropzoneInstructions"] small {display: none}'
         f'[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{ui["drop_here"]}"}}'
         '[data-testid="stFileUploaderDropzone"] button {font-size: 0}'
@@ -540,7 +543,7 @@ def main() -> None:
         "언어 / Language", ["ko", "en"], format_func=lambda x: "한국어" if x == "ko" else "English", key="lang"
     )
     ui = ui_labels(lang)
-    page_style(ui)
+    page_style(ui, lang)
     page = st.sidebar.radio(ui["page"], ["draft", "screen", "explore"], format_func=lambda p: ui[p], key="page")
     st.title(ui["title"])
     st.caption(ui["caption"])
