@@ -202,6 +202,19 @@ def render_governments(result: Recommendation, ui: dict, lang: str, titles: dict
         ]
     )
     st.dataframe(frame, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"])})
+    if result.teams:  # suggested groups of governments, when the recommender gives them
+        st.subheader(ui["teams"])
+        teams = pd.DataFrame(
+            [
+                {
+                    ui["government"]: " + ".join(t.names_ko if lang == "ko" else t.names_en),
+                    ui["score"]: t.score,
+                    ui["reason"]: t.reason,
+                }
+                for t in result.teams
+            ]
+        )
+        st.dataframe(teams, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"])})
     points = [
         {"lat": g.lat, "lon": g.lon, "name": g.name_ko if lang == "ko" else g.name_en, "color": BLUE, "radius": 6000}
         for g in result.local_governments

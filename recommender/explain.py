@@ -465,6 +465,7 @@ MESSAGES.update(
         "ui.map_none": {"ko": "지도에 표시할 위치가 없습니다.", "en": "Nothing to place on the map."},
         "ui.unknown": {"ko": "미상", "en": "unknown"},
         "ui.domestic": {"ko": "국내", "en": "domestic"},
+        "ui.teams": {"ko": "공동 추진 제안", "en": "Suggested teams"},
     }
 )
 # Errors the app shows (ui.error_text maps the library's English InputError texts to these).
