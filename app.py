@@ -1,13 +1,15 @@
 """Streamlit workbench: draft a proposal, screen a call, explore what the recommendations stand on.
 
 A thin shell over `recommender`: the model and indexes load once per process, user text is shown
-as text (never as HTML), and every label comes in the chosen language.
+as text (never as HTML), and every text comes from the one message catalogue in the chosen language
+(recommender/ui.py holds the pure helpers: uploads, error texts, the worklist, maps, the PDF).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import threading
 
 import pandas as pd
 import streamlit as st
@@ -18,28 +20,64 @@ from recommender.batch import score_frame
 from recommender.catalogue import split_codes
 from recommender.core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR
 from recommender.documents import extract_text
-from recommender.explain import goals_line, render_markdown, summary_row, ui_labels
+from recommender.explain import NO_CLOSE_PRECEDENT, flag_name, flags_text, goals_line, render_markdown, ui_labels
 from recommender.io import find_columns, read_table, write_results
 from recommender.results import BatchResult, Recommendation, ScoredProposal
+from recommender.ui import (
+    FontMissing,
+    budget_text,
+    call_documents,
+    codes_to_names,
+    country_names,
+    error_text,
+    korean_font,
+    map_deck,
+    summary_pdf,
+    translated_errors,
+    upload_problem,
+    with_case_titles,
+    worklist,
+)
 
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = 20  # the app's own limit; server.maxUploadSize is a little higher so this message shows
 MAX_CALL_ROWS = 2_000
+DRAFT_KEYS = ("proposal_title", "proposal_text", "partner_country", "partner_city", "sector", "budget", "years")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BLUE, RED = [31, 119, 180], [214, 39, 40]
+
+
+def _warm(rec: Recommender) -> None:
+    """Load both encoders now (an English and a Korean query), so the first real query is quick."""
+    for text in ("Water supply for a town", "상수도 보급 사업"):
+        try:
+            rec.recommend(text)
+        except RecommenderError:  # warming is best effort; a real query reports its own error
+            return
 
 
 @st.cache_resource(show_spinner=False)
 def load_recommender() -> Recommender:
     # The folders can be moved with environment variables (tests use a temporary models folder).
-    return Recommender.open(
+    rec = Recommender.open(
         os.environ.get("RECOMMENDER_DATA_DIR", DEFAULT_DATA_DIR),
         os.environ.get("RECOMMENDER_MODELS_DIR", DEFAULT_MODELS_DIR),
     )
+    threading.Thread(target=_warm, args=(rec,), daemon=True, name="warm-encoders").start()
+    return rec
+
+
+@st.cache_data(show_spinner=False)
+def country_labels(_rec: Recommender, lang: str) -> dict[str, str]:
+    return country_names(_rec.catalogues.countries, lang)
 
 
 @st.cache_data(show_spinner=False)
 def country_options(_rec: Recommender, lang: str) -> dict[str, str]:
     c = _rec.catalogues.countries
-    local = c["name_ko"].where(c["name_ko"] != "", c["name_en"]) if lang == "ko" else c["name_en"]
-    labels = local + " · " + c["name_en"] + " (" + c["iso2"] + ")"
+    if lang == "ko":
+        labels = c["name_ko"].where(c["name_ko"] != "", c["name_en"]) + " (" + c["iso2"] + ")"
+    else:
+        labels = c["name_en"] + " (" + c["iso2"] + ")"
     return dict(sorted(zip(c["iso2"], labels), key=lambda x: x[1]))
 
 
@@ -49,61 +87,90 @@ def city_options(_rec: Recommender, iso2: str, lang: str) -> dict[str, str]:
     cities = cities[cities["iso2"] == iso2].assign(pop=lambda f: pd.to_numeric(f["population"], errors="coerce"))
     cities = cities.sort_values("pop", ascending=False).head(300)
     return {
-        row["name"]: (f"{row['name_ko']} · {row['name']}" if lang == "ko" and row["name_ko"] else row["name"])
+        row["name"]: (row["name_ko"] or row["name"]) if lang == "ko" else row["name"]
         for row in cities.to_dict("records")
     }
 
 
-def goal_colours(rec: Recommender) -> dict[int, str]:
-    return dict(zip(rec.catalogues.sdg_goals["goal"], rec.catalogues.sdg_goals["colour"]))
+def case_titles(rec: Recommender, lang: str) -> dict[str, str]:
+    prec = rec.catalogues.precedents
+    return dict(zip(prec["id"], prec["title_ko" if lang == "ko" else "title_en"]))
+
+
+def show_error(exc: Exception | str, ui: dict, lang: str) -> None:
+    """An error in the UI language; an untranslated library detail is kept folded underneath."""
+    shown = error_text(exc, lang)
+    st.error(shown.text)
+    if shown.detail:
+        with st.expander(ui["error_detail"]):
+            st.text(shown.detail)
+
+
+def uploader(label: str, types: list[str], key: str, ui: dict, multiple: bool = False):
+    upload = st.file_uploader(
+        label, type=types, key=key, accept_multiple_files=multiple, max_upload_size=MAX_UPLOAD_MB + 5
+    )
+    st.caption(ui["limit"].format(mb=MAX_UPLOAD_MB))
+    return upload
 
 
 def score_column(ui: dict) -> dict:
-    return {ui["score"]: st.column_config.ProgressColumn(ui["score"], min_value=0.0, max_value=1.0, format="%.2f")}
+    return {
+        ui["score"]: st.column_config.ProgressColumn(
+            ui["score"], min_value=0.0, max_value=1.0, format="%.2f", width="small"
+        )
+    }
+
+
+def wide(*names: str) -> dict:
+    return {name: st.column_config.TextColumn(name, width="large") for name in names}
 
 
 def render_targets(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
     st.write(f"**{ui['goals_present']}:** " + goals_line(result, lang))
     sdg11 = [f"{t.id} ({rank})" for rank, t in enumerate(result.sdg_targets, 1) if t.is_sdg11]
     st.write(f"**{ui['sdg11_in_list']}:** " + (", ".join(sdg11) if sdg11 else ui["none"]))
+    titles = case_titles(rec, lang)
     frame = pd.DataFrame(
         [
             {
+                ui["score"]: t.score,
+                ui["reason"]: with_case_titles(t.reason, titles),
                 ui["target"]: t.id + (" ★" if t.is_sdg11 else ""),
                 ui["goal"]: t.goal,
                 ui["text"]: t.title,
-                ui["score"]: t.score,
-                ui["reason"]: t.reason,
             }
             for t in result.sdg_targets
         ]
     )
-    colours = goal_colours(rec)
+    colours = dict(zip(rec.catalogues.sdg_goals["goal"], rec.catalogues.sdg_goals["colour"]))
     styled = frame.style.map(
         lambda g: f"background-color: {colours.get(g, '#fff')}; color: white; font-weight: bold", subset=[ui["goal"]]
     )
-    st.dataframe(styled, hide_index=True, use_container_width=True, column_config=score_column(ui))
+    st.dataframe(
+        styled, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"], ui["text"])}
+    )
 
 
 def render_precedents(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
-    lg_names = dict(
-        zip(
-            rec.catalogues.local_governments["code"],
-            rec.catalogues.local_governments["name_ko" if lang == "ko" else "name_en"],
-        )
-    )
+    lgs = rec.catalogues.local_governments
+    lg_names = dict(zip(lgs["code"], lgs["name_ko" if lang == "ko" else "name_en"]))
+    countries = country_labels(rec, lang)
+    best = max((p.score for p in result.precedents), default=0.0)
+    if best < NO_CLOSE_PRECEDENT:
+        st.info(ui["no_close"].format(best=best))
     frame = pd.DataFrame(
         [
             {
-                ui["precedent"]: p.id,
-                ui["text"]: p.title,
-                ui["government"]: ", ".join(lg_names[c] for c in p.lg_codes),
-                ui["country"]: p.partner_iso2,
-                ui["place"]: p.partner_locality,
-                ui["years"]: p.years,
-                ui["budget"]: p.budget_krw,
                 ui["score"]: p.score,
                 ui["reason"]: p.reason,
+                ui["text"]: p.title,
+                ui["precedent"]: p.id,
+                ui["government"]: ", ".join(lg_names.get(c, c) for c in p.lg_codes),
+                ui["country"]: ui["domestic"] if p.domestic else codes_to_names(p.partner_iso2, countries),
+                ui["place"]: p.partner_locality or "",
+                ui["years"]: p.years or "",
+                ui["budget"]: budget_text(p.budget_krw, lang),
                 ui["source"]: p.source_url if p.source_url.startswith("http") else "",
             }
             for p in result.precedents
@@ -112,40 +179,55 @@ def render_precedents(rec: Recommender, result: Recommendation, ui: dict, lang: 
     st.dataframe(
         frame,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             **score_column(ui),
+            **wide(ui["reason"], ui["text"]),
             ui["source"]: st.column_config.LinkColumn(ui["source"]),
-            ui["budget"]: st.column_config.NumberColumn(ui["budget"], format="localized"),
         },
     )
 
 
-def render_governments(result: Recommendation, ui: dict, lang: str) -> None:
+def render_governments(result: Recommendation, ui: dict, lang: str, titles: dict[str, str]) -> None:
     frame = pd.DataFrame(
         [
             {
                 ui["government"]: g.name_ko if lang == "ko" else g.name_en,
-                "code": g.code,
                 ui["score"]: g.score,
-                ui["components"]: f"{g.components['best_precedent']:.2f} / {g.components['country_experience']:.2f}",
-                ui["best"]: g.best_precedent or "",
+                ui["reason"]: with_case_titles(g.reason, titles) if g.best_precedent is None else g.reason,
+                ui["tie"]: g.components.get("tie", ""),
+                ui["best"]: titles.get(g.best_precedent, "") if g.best_precedent else "",
                 ui["in_country"]: g.components["n_cases_in_country"],
-                ui["reason"]: g.reason,
             }
             for g in result.local_governments
         ]
     )
-    st.dataframe(frame, hide_index=True, use_container_width=True, column_config=score_column(ui))
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"])})
+    if result.teams:  # suggested groups of governments, when the recommender gives them
+        st.subheader(ui["teams"])
+        teams = pd.DataFrame(
+            [
+                {
+                    ui["government"]: " + ".join(t.names_ko if lang == "ko" else t.names_en),
+                    ui["score"]: t.score,
+                    ui["reason"]: t.reason,
+                }
+                for t in result.teams
+            ]
+        )
+        st.dataframe(teams, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"])})
     points = [
-        {"lat": g.lat, "lon": g.lon, "color": "#1f77b4", "size": 6000} for g in result.local_governments if g.score > 0
+        {"lat": g.lat, "lon": g.lon, "name": g.name_ko if lang == "ko" else g.name_en, "color": BLUE, "radius": 6000}
+        for g in result.local_governments
+        if g.score > 0
     ]
     city = result.partner_city
     if isinstance(city, dict):
-        points.append({"lat": city["lat"], "lon": city["lon"], "color": "#d62728", "size": 30000})
+        name = (city.get("name_ko") or city["name"]) if lang == "ko" else city["name"]
+        points.append({"lat": city["lat"], "lon": city["lon"], "name": name, "color": RED, "radius": 30000})
     if points:
         st.caption(ui["map"])
-        st.map(pd.DataFrame(points), color="color", size="size")
+        st.pydeck_chart(map_deck(points), height=460)
 
 
 def render_result(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
@@ -155,30 +237,30 @@ def render_result(rec: Recommender, result: Recommendation, ui: dict, lang: str)
     with tab_p:
         render_precedents(rec, result, ui, lang)
     with tab_g:
-        render_governments(result, ui, lang)
+        render_governments(result, ui, lang, case_titles(rec, lang))
 
 
-def result_workbook(results: list[ScoredProposal]) -> bytes:
-    """The same workbook `recommender score -o x.xlsx` writes."""
+def result_workbook(results: list[ScoredProposal], errors, lang: str) -> bytes:
+    """The same workbook `recommender score -o x.xlsx` writes, with sheet and column names in `lang`."""
     buffer = io.BytesIO()
-    write_results(results, [], buffer, fmt="xlsx")
+    write_results(results, errors, buffer, fmt="xlsx", lang=lang)
     return buffer.getvalue()
 
 
-def summary_markdown(proposal: dict, result: Recommendation, ui: dict, lang: str) -> str:
-    return render_markdown(proposal.get("title") or ui["title"], proposal["text"], result, lang)
-
-
-def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
-    upload = st.file_uploader(ui["upload_doc"], type=["txt", "pdf", "docx", "hwpx", "hwp"], key="proposal_file")
+def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
+    upload = uploader(ui["upload_doc"], ["txt", "pdf", "docx", "hwpx", "hwp"], "proposal_file", ui)
     if upload is not None and st.session_state.get("_loaded_file") != upload.file_id:
         st.session_state["_loaded_file"] = upload.file_id
-        try:
-            st.session_state["proposal_text"] = extract_text(upload.getvalue(), upload.name)
-            st.info(ui["loaded"])
-        except InputError as exc:
-            st.error(f"{ui['error']}: {exc}")
-
+        data = upload.getvalue()
+        problem = upload_problem(data, upload.name, lang, MAX_UPLOAD_MB * 2**20)
+        if problem:
+            st.error(problem)
+        else:
+            try:
+                st.session_state["proposal_text"] = extract_text(data, upload.name)
+                st.info(ui["loaded"])
+            except InputError as exc:
+                show_error(exc, ui, lang)
     title = st.text_input(ui["p_title"], key="proposal_title")
     text = st.text_area(ui["p_text"], key="proposal_text", height=180, placeholder=ui["placeholder"])
     col1, col2, col3 = st.columns(3)
@@ -188,107 +270,184 @@ def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
         [None] + list(countries),
         key="partner_country",
         format_func=lambda iso: ui["no_choice"] if iso is None else countries[iso],
+        placeholder=ui["no_choice"],
     )
     cities = city_options(rec, country, lang) if country else {}
+    if st.session_state.get("partner_city") not in cities:
+        st.session_state["partner_city"] = None
     city = col2.selectbox(
         ui["p_city"],
         [None] + list(cities),
         key="partner_city",
         format_func=lambda c: ui["no_choice"] if c is None else cities[c],
+        placeholder=ui["no_choice"],
     )
     sector = col3.text_input(ui["p_sector"], key="sector")
     col4, col5 = st.columns(2)
     budget = col4.text_input(ui["p_budget"], key="budget")
-    years = col5.slider(ui["p_years"], 2020, 2035, (2026, 2028), key="years")
+    st.session_state.setdefault("years", (2026, 2028))
+    years = col5.slider(ui["p_years"], 2020, 2035, key="years")
+    return {
+        "text": text,
+        "title": title,
+        "partner_country": country,
+        "partner_city": city or "",
+        "sector": sector,
+        "budget": budget or None,
+        "years": f"{years[0]}–{years[1]}",
+    }
+
+
+def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
+    current = draft_inputs(rec, ui, lang)
     if st.button(ui["submit"], type="primary", key="submit"):
-        if not text.strip():
+        if not current["text"].strip():
             st.warning(ui["empty"])
             st.session_state.pop("proposal", None)
         else:
-            st.session_state["proposal"] = {
-                "text": text,
-                "title": title,
-                "partner_country": country,
-                "partner_city": city or "",
-                "sector": sector,
-                "budget": budget or None,
-                "years": f"{years[0]}–{years[1]}",
-            }
+            st.session_state["proposal"] = current
     proposal = st.session_state.get("proposal")
     if not proposal:
+        return
+    if proposal != current:  # the results and errors of other inputs are not shown under these
+        st.info(ui["stale"])
         return
     try:  # re-ranking is cheap, so a language switch simply asks again
         result = rec.recommend(proposal, lang=lang)
     except InputError as exc:
-        st.error(f"{ui['error']}: {exc}")
+        show_error(exc, ui, lang)
         return
     for warning in result.warnings:
         st.info(warning)
     render_result(rec, result, ui, lang)
-    col_a, col_b = st.columns(2)
+    title = proposal.get("title") or ui["title"]
+    col_a, col_b, col_c = st.columns(3)
     col_a.download_button(
         ui["download"],
-        result_workbook([ScoredProposal("proposal", 1, result)]),
+        lambda: result_workbook([ScoredProposal("proposal", 1, result, title=title, text=proposal["text"])], [], lang),
         file_name="matches.xlsx",
         key="download_xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX,
     )
     col_b.download_button(
         ui["summary"],
-        summary_markdown(proposal, result, ui, lang),
+        render_markdown(title, proposal["text"], result, lang),
         file_name="summary.md",
         mime="text/markdown",
         key="download_md",
     )
+    try:
+        korean_font()
+    except FontMissing:
+        col_c.warning(ui["pdf_font_missing"])
+    else:  # made when clicked: embedding the font takes a second
+        col_c.download_button(
+            ui["pdf"],
+            lambda: summary_pdf(title, proposal["text"], result, lang),
+            file_name="summary.pdf",
+            mime="application/pdf",
+            key="download_pdf",
+        )
+
+
+def read_call(rec: Recommender, table, documents, ui: dict, lang: str) -> tuple[BatchResult, list] | None:
+    """Score an uploaded call (a table, or documents); None after showing why it cannot be scored."""
+    errors = []
+    if table is not None:
+        data = table.getvalue()
+        problem = upload_problem(data, table.name, lang, MAX_UPLOAD_MB * 2**20)
+        if problem:
+            st.error(problem)
+            return None
+        frame = read_table(data, name=table.name)
+        columns = find_columns(frame.columns)
+    else:
+        big = next((d for d in documents if d.size > MAX_UPLOAD_MB * 2**20), None)
+        if big is not None:
+            st.error(upload_problem(big.getvalue(), big.name, lang, MAX_UPLOAD_MB * 2**20))
+            return None
+        frame, errors = call_documents([(d.name, d.getvalue()) for d in documents], lang)
+        st.info(ui["documents_read"].format(n=len(frame), e=len(errors)))
+        columns = {"id": "id", "title": "title", "text": "text"}
+        if frame.empty:
+            return BatchResult([], []), errors
+    if len(frame) > MAX_CALL_ROWS:
+        st.error(ui["too_many"].format(n=MAX_CALL_ROWS))
+        return None
+    batch = score_frame(rec, frame, columns=columns)
+    return batch, errors + translated_errors(batch.errors, lang)
 
 
 def page_screen(rec: Recommender, ui: dict, lang: str) -> None:
-    upload = st.file_uploader(ui["upload_call"], type=["csv", "xlsx", "jsonl", "parquet"], key="call_file")
-    if upload is None:
+    table = uploader(ui["upload_call"], ["csv", "xlsx", "jsonl", "parquet"], "call_file", ui)
+    documents = uploader(ui["upload_docs"], ["txt", "pdf", "docx", "hwpx", "hwp", "zip"], "call_docs", ui, True)
+    if table is None and not documents:
         return
-    if upload.size > MAX_UPLOAD_MB * 2**20:
-        st.error(ui["too_big"].format(mb=MAX_UPLOAD_MB))
-        return
-    key = (upload.file_id, lang)
+    key = (table.file_id if table else None, tuple(d.file_id for d in documents or ()), lang)
     if st.session_state.get("_call_key") != key:
+        st.session_state.pop("call_batch", None)
         try:
-            frame = read_table(upload.getvalue(), name=upload.name)
-            if len(frame) > MAX_CALL_ROWS:
-                st.error(ui["too_many"].format(n=MAX_CALL_ROWS))
-                return
-            batch = score_frame(rec, frame, columns=find_columns(frame.columns))
+            with st.spinner(ui["loading"]):
+                scored = read_call(rec, table, documents, ui, lang)
         except InputError as exc:
-            st.error(f"{ui['error']}: {exc}")
+            show_error(exc, ui, lang)
             return
-        st.session_state["_call_key"], st.session_state["call_batch"] = key, batch
-    batch: BatchResult = st.session_state["call_batch"]
-    st.success(ui["scored"].format(n=len(batch.results), e=len(batch.errors)))
-    if batch.errors:
-        with st.expander(ui["rejected"]):
-            st.dataframe(pd.DataFrame([e.to_dict() for e in batch.errors]), hide_index=True, use_container_width=True)
-    table = pd.DataFrame([summary_row(r) for r in batch.results])
-    table["country"] = [r.recommendation.partner_country or "" for r in batch.results]
-    flags = sorted({f.split(":")[0] for r in batch.results for f in r.flags})
-    chosen = st.multiselect(ui["filter_flag"], flags, key="filter_flags")
-    countries = sorted({c for c in table["country"] if c})
-    chosen_countries = st.multiselect(ui["filter_country"], countries, key="filter_countries")
-    shown = table
+        if scored is None:
+            return
+        st.session_state["_call_key"], st.session_state["call_batch"] = key, scored
+    if "call_batch" not in st.session_state:
+        return
+    batch, errors = st.session_state["call_batch"]
+    st.success(ui["scored"].format(n=len(batch.results), e=len(errors)))
+    countries = country_labels(rec, lang)
+    targets = rec.catalogues.sdg_targets
+    titles = dict(zip(targets["id"], targets["title_ko" if lang == "ko" else "title_en"]))
+    table_frame = worklist(batch, errors, countries, titles, ui, lang)
+    kinds = sorted({flag_name(f, lang) for r in batch.results for f in r.flags})
+    chosen = st.multiselect(ui["filter_flag"], kinds, key="filter_flags", placeholder=ui["choose"])
+    present = sorted({c for c in table_frame[ui["country"]] if c})
+    chosen_countries = st.multiselect(ui["filter_country"], present, key="filter_countries", placeholder=ui["choose"])
+    shown = table_frame
     if chosen:
-        shown = shown[[any(f.split(":")[0] in chosen for f in split_codes(fl)) for fl in shown["flags"]]]
+        by_id = {r.id: {flag_name(f, lang) for f in r.flags} for r in batch.results}
+        shown = shown[[bool(by_id.get(i, set()) & set(chosen)) for i in shown[ui["col_id"]]]]
     if chosen_countries:
-        shown = shown[shown["country"].isin(chosen_countries)]
-    st.dataframe(shown, hide_index=True, use_container_width=True)
-    pick = st.selectbox(ui["detail"], list(shown["id"]), key="detail_id")
-    if pick is not None:
-        result = next(r for r in batch.results if r.id == pick)
-        render_result(rec, result.recommendation, ui, lang)
+        shown = shown[shown[ui["country"]].isin(chosen_countries)]
+    st.dataframe(
+        shown.drop(columns=["_flags", "_row"]),
+        hide_index=True,
+        width="stretch",
+        column_config={**score_column(ui), **wide(ui["p_title"], ui["flag"], ui["top_target"], ui["status"])},
+    )
     st.download_button(
         ui["download_call"],
-        result_workbook(batch.results),
+        lambda: result_workbook(batch.results, errors, lang),
         file_name="screening.xlsx",
         key="download_call",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX,
     )
+    scored_ids = [i for i in shown[ui["col_id"]] if any(r.id == i for r in batch.results)]
+    pick = st.selectbox(ui["detail"], scored_ids, key="detail_id", index=None, placeholder=ui["choose"])
+    if pick is not None:
+        render_detail(rec, next(r for r in batch.results if r.id == pick), ui, lang, countries)
+
+
+def render_detail(rec: Recommender, r: ScoredProposal, ui: dict, lang: str, countries: dict[str, str]) -> None:
+    st.subheader(r.title or r.id)
+    facts = [
+        f"**{ui['country']}:** {countries.get(r.partner_country or '', ui['none'])}",
+        f"**{ui['budget']}:** {budget_text(r.budget, lang) or ui['none']}",
+        f"**{ui['detail_flags']}:** {flags_text(r.flags, lang) or ui['no_flags']}",
+    ]
+    st.markdown("  \n".join(facts))
+    st.text_area(ui["detail_text"], r.text, disabled=True, height=140, key=f"detail_text_{r.id}")
+    try:  # asked again in the UI language, so the reasons follow the page, not the row
+        proposal = {"text": r.text, "title": r.title, "partner_country": r.partner_country, "budget": r.budget}
+        result = rec.recommend(proposal, lang=lang)
+    except InputError as exc:
+        show_error(exc, ui, lang)
+        return
+    render_result(rec, result, ui, lang)
 
 
 def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
@@ -297,17 +456,28 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
     lgs = cat.local_governments
     name = "name_ko" if lang == "ko" else "name_en"
     lg_names = dict(zip(lgs["code"], lgs[name]))
+    countries = country_labels(rec, lang)
+    sector_col = "dac_name_ko" if lang == "ko" else "dac_name"
     st.subheader(ui["precedents"])
     col1, col2, col3 = st.columns(3)
-    sectors = sorted(set(prec["dac_name_ko" if lang == "ko" else "dac_name"]))
-    sector = col1.multiselect(ui["filter_sector"], sectors, key="explore_sector")
-    countries = sorted({c for cs in prec["partner_iso2"] for c in split_codes(cs)})
-    country = col2.multiselect(ui["filter_country"], countries, key="explore_country")
+    sector = col1.multiselect(
+        ui["filter_sector"], sorted(set(prec[sector_col]) - {""}), key="explore_sector", placeholder=ui["choose"]
+    )
+    present = sorted({c for cs in prec["partner_iso2"] for c in split_codes(cs)}, key=lambda c: countries.get(c, c))
+    country = col2.multiselect(
+        ui["filter_country"],
+        present,
+        format_func=lambda c: countries.get(c, c),
+        key="explore_country",
+        placeholder=ui["choose"],
+    )
     with_cases = sorted({c for cs in prec["lg_codes"] for c in split_codes(cs)}, key=lambda c: lg_names[c])
-    government = col3.multiselect(ui["filter_lg"], with_cases, format_func=lambda c: lg_names[c], key="explore_lg")
+    government = col3.multiselect(
+        ui["filter_lg"], with_cases, format_func=lambda c: lg_names[c], key="explore_lg", placeholder=ui["choose"]
+    )
     shown = prec
     if sector:
-        shown = shown[shown["dac_name_ko" if lang == "ko" else "dac_name"].isin(sector)]
+        shown = shown[shown[sector_col].isin(sector)]
     if country:
         shown = shown[[any(c in country for c in split_codes(cs)) for cs in shown["partner_iso2"]]]
     if government:
@@ -318,43 +488,76 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
                 ui["precedent"]: shown["id"],
                 ui["text"]: shown["title_ko" if lang == "ko" else "title_en"],
                 ui["government"]: [", ".join(lg_names[c] for c in split_codes(cs)) for cs in shown["lg_codes"]],
-                ui["country"]: shown["partner_iso2"],
-                ui["years"]: shown["year_start"].astype(str).str.replace("<NA>", ""),
-                ui["sector"]: shown["dac_name_ko" if lang == "ko" else "dac_name"],
+                ui["country"]: [codes_to_names(cs, countries) for cs in shown["partner_iso2"]],
+                ui["years"]: shown["year_start"].astype(str).str.replace("<NA>", "").str.replace("nan", ""),
+                ui["sector"]: shown[sector_col],
                 ui["reason"]: shown["description_ko" if lang == "ko" else "description_en"],
                 ui["source"]: shown["source_url"].where(shown["source_url"].str.startswith("http"), ""),
             }
         ),
         hide_index=True,
-        use_container_width=True,
-        column_config={ui["source"]: st.column_config.LinkColumn()},
+        width="stretch",
+        column_config={ui["source"]: st.column_config.LinkColumn(ui["source"]), **wide(ui["text"], ui["reason"])},
     )
     st.subheader(ui["governments"])
-    counts = pd.Series([c for cs in prec["lg_codes"] for c in split_codes(cs)]).value_counts()
+    counts = pd.Series([c for cs in shown["lg_codes"] for c in split_codes(cs)], dtype=str).value_counts()
     table = lgs.assign(cases=lgs["code"].map(counts).fillna(0).astype(int))
     table = table[table["cases"] > 0].sort_values("cases", ascending=False)
-    st.map(table.assign(size=table["cases"] * 3000), latitude="lat", longitude="lon", size="size")
+    points = [
+        {
+            "lat": row["lat"],
+            "lon": row["lon"],
+            "name": f"{row[name]} ({row['cases']})",
+            "color": BLUE,
+            "radius": 4000 + 3000 * row["cases"],
+        }
+        for row in table.to_dict("records")
+    ]
+    if points:
+        st.caption(ui["map_explore"])
+        st.pydeck_chart(map_deck(points), height=460)
+    else:
+        st.info(ui["map_none"])
     st.dataframe(
-        pd.DataFrame(
-            {
-                ui["government"]: table[name],
-                "code": table["code"],
-                ui["level"]: table["level"],
-                ui["cases"]: table["cases"],
-            }
-        ),
+        pd.DataFrame({ui["government"]: table[name], ui["level"]: table["level"], ui["cases"]: table["cases"]}),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
+
+
+def page_style(ui: dict, lang: str) -> None:
+    """Streamlit's own English texts that configuration cannot change: the uploader's drop hint and
+    button get the UI language's words; "Press Enter to apply" is hidden, and in Korean so is the
+    tables' hover toolbar (its buttons are labelled in English only)."""
+    toolbar = '[data-testid="stElementToolbar"] {display: none}' if lang == "ko" else ""
+    st.html(
+        "<style>" + toolbar + '[data-testid="stFileUploaderDropzoneInstructions"] span,'
+        '[data-testid="stFileUploaderDropzoneInstructions"] small {display: none}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{content: "{ui["drop_here"]}"}}'
+        '[data-testid="stFileUploaderDropzone"] button {font-size: 0}'
+        '[data-testid="stFileUploaderDropzone"] button > * {display: none}'
+        f'[data-testid="stFileUploaderDropzone"] button::after {{content: "{ui["browse"]}"; font-size: 0.9rem}}'
+        '[data-testid="InputInstructions"] {display: none}'
+        "</style>"
+    )
+
+
+def keep_drafts() -> None:
+    """Widgets that are not drawn lose their state; writing it back keeps a draft across pages."""
+    for key in DRAFT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def main() -> None:
     st.set_page_config(page_title="KOICA city-to-city matching", layout="wide")
     require_access()  # a shared server shows only its password form until this session gives it
+    keep_drafts()
     lang = st.sidebar.radio(
         "언어 / Language", ["ko", "en"], format_func=lambda x: "한국어" if x == "ko" else "English", key="lang"
     )
     ui = ui_labels(lang)
+    page_style(ui, lang)
     page = st.sidebar.radio(ui["page"], ["draft", "screen", "explore"], format_func=lambda p: ui[p], key="page")
     st.title(ui["title"])
     st.caption(ui["caption"])
@@ -362,7 +565,7 @@ def main() -> None:
         try:
             rec = load_recommender()
         except RecommenderError as exc:
-            st.error(str(exc))
+            show_error(exc, ui, lang)
             st.stop()
     {"draft": page_draft, "screen": page_screen, "explore": page_explore}[page](rec, ui, lang)
     st.caption(footer(lang))

@@ -41,6 +41,12 @@ def _check_zip(archive: zipfile.ZipFile, name: str) -> None:
             raise InputError(f"{name}: unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; the file is refused")
 
 
+def check_archive(archive: zipfile.ZipFile, name: str) -> None:
+    """The zip-bomb checks every archive passes before anything in it is decompressed (also used for
+    a .zip of documents uploaded as a call)."""
+    _check_zip(archive, name)
+
+
 def _xml_text(data: bytes, name: str, paragraph_tags: tuple[str, ...], text_tags: tuple[str, ...]) -> str:
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException

@@ -79,6 +79,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not placed on the map",
     },
     "warning.city_where": {"ko": " ({country})", "en": " for {country}"},
+    "precedents.none_close": {
+        "ko": "가까운 선례 없음 (최고 {best:.2f})",
+        "en": "no close precedent (best {best:.2f})",
+    },
 }
 
 
@@ -105,7 +109,8 @@ def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, v
         parts.append(message("target.keywords", lang, words=_words(keywords)))
     if words:
         parts.append(message("shared.words", lang, words=_words(words)))
-    parts.append(message("meaning", lang, value=dense))
+    if dense >= 0.005 or not parts:  # "meaning similarity 0.00" says nothing
+        parts.append(message("meaning", lang, value=dense))
     return "; ".join(parts)
 
 
@@ -113,7 +118,8 @@ def precedent_reason(words: Sequence[str], dense: float, same_country: bool, cou
     parts = [message("shared.words", lang, words=_words(words))] if words else []
     if same_country:
         parts.append(message("precedent.same_country", lang, country=country))
-    parts.append(message("meaning", lang, value=dense))
+    if dense >= 0.005 or not parts:
+        parts.append(message("meaning", lang, value=dense))
     return "; ".join(parts)
 
 
@@ -172,6 +178,9 @@ def render_text(result: Recommendation, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+NO_CLOSE_PRECEDENT = 0.4  # a best precedent below this score is "not close"
+
+
 def render_markdown(title: str, text: str, result: Recommendation, lang: str, top: int = 5) -> str:
     """A one-page summary to attach to a draft. Plain text: the user's words are not interpreted."""
     lines = [
@@ -185,8 +194,12 @@ def render_markdown(title: str, text: str, result: Recommendation, lang: str, to
     ]
     lines += [f"{i}. {t.id} {t.title} ({t.score:.2f}) — {t.reason}" for i, t in enumerate(result.sdg_targets[:top], 1)]
     lines += ["", f"## {message('heading.precedents', lang)}"]
+    best = max((p.score for p in result.precedents), default=0.0)
+    if best < NO_CLOSE_PRECEDENT:
+        lines.append(message("precedents.none_close", lang, best=best))
     lines += [
-        f"{i}. {p.id} {p.title} ({p.score:.2f}) — {p.source_url}" for i, p in enumerate(result.precedents[:top], 1)
+        f"{i}. {p.id} {p.title} ({p.score:.2f})" + (f" — {p.source_url}" if p.source_url.startswith("http") else "")
+        for i, p in enumerate(result.precedents[:top], 1)
     ]
     lines += ["", f"## {message('heading.governments', lang)}"]
     lines += [
@@ -202,25 +215,128 @@ def render_markdown(title: str, text: str, result: Recommendation, lang: str, to
     return "\n".join(lines) + "\n"
 
 
-def summary_row(r: ScoredProposal, top_n: int = 3) -> dict:
-    """One row per proposal of a call (the `summary` sheet and the `.csv` output)."""
+def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> dict:
+    """One row per proposal of a call (the `summary` sheet and the `.csv` output). With `lang`, the
+    cells a person reads (government names, flags) are in that language; the keys stay the same
+    (`column_label` names them)."""
     rec = r.recommendation
+    if lang is None:
+        governments = ";".join(f"{g.code} {g.name_en}" for g in rec.local_governments[:top_n])
+        flags = ";".join(r.flags)
+    else:
+        governments = ";".join(government_name(g, lang) for g in rec.local_governments[:top_n])
+        flags = flags_text(r.flags, lang)
     return {
         "id": r.id,
         "row": r.row,
         "present_goals": ";".join(str(g) for g in rec.present_goals),
         "top_targets": ";".join(t.id for t in rec.sdg_targets[:top_n]),
         "top_precedents": ";".join(p.id for p in rec.precedents[:top_n]),
-        "top_local_governments": ";".join(f"{g.code} {g.name_en}" for g in rec.local_governments[:top_n]),
+        "top_local_governments": governments,
         "target_1_score": rec.sdg_targets[0].score if rec.sdg_targets else None,
         "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
         if rec.teams
         else "",
-        "flags": ";".join(r.flags),
+        "flags": flags,
     }
 
 
+# Reviewer flags as people read them: "name" or "name:other id" -> message "flag.<name>".
+MESSAGES.update(
+    {
+        "flag.near_duplicate_of": {"ko": "{other}와(과) 거의 같음", "en": "near duplicate of {other}"},
+        "flag.duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
+        "flag.exact_duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
+        "flag.similar_to_precedent": {"ko": "선례 {other}와(과) 매우 비슷함", "en": "very like precedent {other}"},
+        "flag.low_sdg11_alignment": {"ko": "SDG 11 연관성 낮음", "en": "weak SDG 11 fit"},
+        "flag.budget_outlier": {"ko": "예산 이상치", "en": "unusual budget"},
+        "flag.budget_outlier_call": {"ko": "예산 이상치 (공모 내 비교)", "en": "unusual budget for this call"},
+        "flag.other": {"ko": "기타 검토 표시 ({name})", "en": "other flag ({name})"},
+    }
+)
+
+
+def flag_text(flag: str, lang: str) -> str:
+    """A reviewer flag in words: `low_sdg11_alignment` -> "SDG 11 연관성 낮음"."""
+    name, _, other = flag.partition(":")
+    key = f"flag.{name}"
+    if key not in MESSAGES:
+        return message("flag.other", lang, name=name)
+    return message(key, lang, other=other)
+
+
+def flag_name(flag: str, lang: str) -> str:
+    """The kind of a flag in words, without the other proposal or precedent (for filters)."""
+    name = flag.partition(":")[0]
+    return flag_text(name + (":…" if name.endswith(("_of", "_precedent")) else ""), lang)
+
+
+def flags_text(flags: Iterable[str], lang: str) -> str:
+    return "; ".join(flag_text(f, lang) for f in flags)
+
+
 LONG_SHEETS = ("sdg_targets", "precedents", "local_governments", "teams")
+
+
+# Sheet and column names of a results workbook in each language (io.write_results(lang=...)).
+SHEET_KEYS = ("summary", *LONG_SHEETS, "errors")
+MESSAGES.update(
+    {
+        "sheet.summary": {"ko": "요약", "en": "summary"},
+        "sheet.sdg_targets": {"ko": "SDG 세부목표", "en": "sdg_targets"},
+        "sheet.precedents": {"ko": "선례", "en": "precedents"},
+        "sheet.local_governments": {"ko": "지방정부", "en": "local_governments"},
+        "sheet.teams": {"ko": "공동 추진 제안", "en": "teams"},
+        "sheet.errors": {"ko": "제외된 행", "en": "errors"},
+    }
+)
+COLUMN_NAMES = {
+    "id": ("번호", "ID"),
+    "row": ("행", "Row"),
+    "present_goals": ("관련 SDG 목표", "SDGs served"),
+    "top_targets": ("상위 세부목표", "Top targets"),
+    "top_precedents": ("상위 선례", "Top precedents"),
+    "top_local_governments": ("상위 지방정부", "Top governments"),
+    "target_1_score": ("1순위 세부목표 점수", "Score of the top target"),
+    "flags": ("검토 표시", "Flags"),
+    "proposal_id": ("제안 번호", "Proposal"),
+    "rank": ("순위", "Rank"),
+    "goal": ("목표", "Goal"),
+    "score": ("점수", "Score"),
+    "is_sdg11": ("SDG 11 여부", "SDG 11"),
+    "title": ("제목", "Title"),
+    "reason": ("근거", "Why"),
+    "keywords": ("키워드", "Keywords"),
+    "lg_codes": ("지방정부 코드", "Government codes"),
+    "partner_iso2": ("협력국 코드", "Partner country code"),
+    "partner_locality": ("지역", "Place"),
+    "years": ("기간", "Years"),
+    "domestic": ("국내 사례", "Domestic"),
+    "budget_krw": ("예산(원)", "Budget (KRW)"),
+    "source_url": ("출처", "Source"),
+    "code": ("코드", "Code"),
+    "name_en": ("영문 이름", "English name"),
+    "name_ko": ("한글 이름", "Korean name"),
+    "level": ("구분", "Level"),
+    "best_precedent": ("가장 가까운 사례", "Best precedent"),
+    "lat": ("위도", "Latitude"),
+    "lon": ("경도", "Longitude"),
+    "names_en": ("영문 이름", "English names"),
+    "names_ko": ("한글 이름", "Korean names"),
+    "codes": ("코드", "Codes"),
+}
+
+
+def sheet_label(key: str, lang: str | None) -> str:
+    """A workbook sheet's name; `None` keeps the machine name the CLI writes."""
+    return key if lang is None or f"sheet.{key}" not in MESSAGES else message(f"sheet.{key}", lang)
+
+
+def column_label(key: str, lang: str | None) -> str:
+    """A column's header; `None` keeps the machine name the CLI writes."""
+    if lang is None or key not in COLUMN_NAMES:
+        return key
+    return COLUMN_NAMES[key][0 if lang == "ko" else 1]
 
 
 def long_items(r: ScoredProposal, key: str) -> list[dict]:
@@ -340,6 +456,161 @@ MESSAGES["ui.access_shared"] = {
     "ko": "공유 서버({address}): 비밀번호를 아는 사람만 열 수 있습니다",
     "en": "Shared server ({address}): only people with the password can open this page",
 }
+
+
+MESSAGES.update(
+    {
+        "ui.col_id": {"ko": "번호", "en": "No."},
+        "ui.main_goal": {"ko": "주요 목표", "en": "Main goal"},
+        "ui.top_target": {"ko": "1순위 세부목표", "en": "Top target"},
+        "ui.top_government": {"ko": "1순위 지방정부", "en": "Top government"},
+        "ui.status": {"ko": "상태", "en": "Status"},
+        "ui.status_scored": {"ko": "분석함", "en": "scored"},
+        "ui.status_rejected": {"ko": "제외: {reason}", "en": "rejected: {reason}"},
+        "ui.closest_goal": {
+            "ko": "(기준 미달, 가장 가까운 목표 SDG {goal})",
+            "en": "(none passes; closest SDG {goal})",
+        },
+        "ui.no_close": {"ko": "가까운 선례 없음 (최고 {best:.2f})", "en": "No close precedent (best {best:.2f})"},
+        "ui.upload_hint": {
+            "ko": "파일을 끌어다 놓거나 누르세요. 파일당 {mb} MB까지.",
+            "en": "Drag a file here or click. Up to {mb} MB per file.",
+        },
+        "ui.drop_here": {"ko": "파일을 여기에 끌어다 놓으세요", "en": "Drag and drop files here"},
+        "ui.browse": {"ko": "파일 선택", "en": "Browse files"},
+        "ui.limit": {"ko": "파일당 {mb} MB까지", "en": "Up to {mb} MB per file"},
+        "ui.choose": {"ko": "선택하세요", "en": "Choose"},
+        "ui.upload_docs": {
+            "ko": "또는 제안서 문서 여러 개나 .zip 묶음 (.txt, .pdf, .docx, .hwpx, .hwp)",
+            "en": "Or several proposal documents, or a .zip of them (.txt, .pdf, .docx, .hwpx, .hwp)",
+        },
+        "ui.documents_read": {
+            "ko": "문서 {n}개를 제안으로 읽었고 {e}개는 읽지 못했습니다.",
+            "en": "{n} documents read as proposals; {e} could not be read.",
+        },
+        "ui.detail_text": {"ko": "제안 내용", "en": "Proposal text"},
+        "ui.detail_flags": {"ko": "검토 표시", "en": "Flags"},
+        "ui.no_flags": {"ko": "검토 표시 없음", "en": "No flags"},
+        "ui.pdf": {"ko": "한 장 요약 (.pdf)", "en": "One-page summary (.pdf)"},
+        "ui.pdf_font_missing": {
+            "ko": "PDF를 만들 한글 글꼴(NanumGothic)이 이 컴퓨터에 없습니다. 'apt-get install fonts-nanum'으로 설치하거나 .md 요약을 쓰세요.",
+            "en": "The Korean font for the PDF (NanumGothic) is not installed here; install fonts-nanum or use the .md summary.",
+        },
+        "ui.stale": {
+            "ko": "입력이 바뀌었습니다. '매칭하기'를 눌러 다시 분석하세요.",
+            "en": "The inputs changed; press 'Match' to run it again.",
+        },
+        "ui.error_detail": {"ko": "원래 메시지", "en": "Original message"},
+        "ui.city_point": {"ko": "대상 도시", "en": "Partner city"},
+        "ui.map_explore": {
+            "ko": "지도: 거른 선례의 지방정부 (원 크기 = 사례 수)",
+            "en": "Map: governments of the filtered precedents (size = number of cases)",
+        },
+        "ui.map_none": {"ko": "지도에 표시할 위치가 없습니다.", "en": "Nothing to place on the map."},
+        "ui.unknown": {"ko": "미상", "en": "unknown"},
+        "ui.domestic": {"ko": "국내", "en": "domestic"},
+        "ui.teams": {"ko": "공동 추진 제안", "en": "Suggested teams"},
+        "ui.tie": {"ko": "자매·우호도시", "en": "Sister/friendship city"},
+    }
+)
+# Errors the app shows (ui.error_text maps the library's English InputError texts to these).
+MESSAGES.update(
+    {
+        "err.country": {
+            "ko": "협력국 '{value}'을(를) 알 수 없습니다. 국가 코드(예: KH)나 한국어 국가 이름(예: 캄보디아)으로 적어 주세요.",
+            "en": "Partner country '{value}' is not known: give an ISO code (e.g. KH), an English name (Cambodia) or a Korean name (캄보디아).",
+        },
+        "err.empty_text": {
+            "ko": "사업 내용이 비어 있거나 글자가 없습니다. 무엇을, 어디서, 누구를 위해 하는지 적어 주세요.",
+            "en": "The description is empty or has no words: say what, where and for whom.",
+        },
+        "err.too_long": {
+            "ko": "사업 내용이 {n}자로 너무 깁니다. {most}자까지만 읽으니 사업 설명만 남겨 주세요.",
+            "en": "The description has {n} characters; at most {most} are read. Keep the project description only.",
+        },
+        "err.binary": {
+            "ko": "사업 내용이 글이 아니라 이진 데이터로 보입니다. 글로 적거나 문서 파일을 올려 주세요.",
+            "en": "The description looks like binary data, not text; type it or upload the document.",
+        },
+        "err.budget_number": {"ko": "예산은 숫자(원)로 적어 주세요.", "en": "The budget must be a number (KRW)."},
+        "err.budget_negative": {"ko": "예산은 0 이상이어야 합니다.", "en": "The budget must be zero or more."},
+        "err.no_text_column": {
+            "ko": "사업 내용 열을 찾지 못했습니다. 열 이름을 '사업내용' 또는 '사업개요'로 해 주세요.",
+            "en": "No description column: name it 'text' or 'description' (or 사업내용).",
+        },
+        "err.encoding": {
+            "ko": "파일의 글자 인코딩을 읽을 수 없습니다 (UTF-8이나 CP949가 아님). UTF-8로 저장해 주세요.",
+            "en": "The file is neither UTF-8 nor CP949 text; save it as UTF-8.",
+        },
+        "err.table_type": {
+            "ko": "표 파일은 .csv, .xlsx, .jsonl, .parquet이어야 합니다.",
+            "en": "A table must be .csv, .xlsx, .jsonl or .parquet.",
+        },
+        "err.doc_type": {
+            "ko": "지원하지 않는 문서 형식입니다 (.txt, .pdf, .docx, .hwpx, .hwp만 읽습니다).",
+            "en": "Not a supported document (.txt, .pdf, .docx, .hwpx and .hwp are read).",
+        },
+        "err.hwp_password": {
+            "ko": "암호가 걸린 한글 문서라 읽을 수 없습니다. 한글에서 문서 암호를 풀고 다시 저장해 주세요.",
+            "en": "The .hwp is password-protected; remove the password in Hangul and save it again.",
+        },
+        "err.hwp_distribution": {
+            "ko": "배포용 문서라 본문이 암호화되어 있습니다. 원본 파일을 받아 주세요.",
+            "en": "A distribution document (text encrypted for viewing only); ask for the original file.",
+        },
+        "err.hwp_drm": {
+            "ko": "DRM이나 인증서로 보호된 문서라 읽을 수 없습니다. 보호를 푼 사본을 올려 주세요.",
+            "en": "The document is protected by DRM or a certificate; upload an unprotected copy.",
+        },
+        "err.hwp_version": {
+            "ko": "HWP 5 형식이 아닌 오래된 한글 문서입니다. 한글에서 .hwp나 .hwpx로 다시 저장해 주세요.",
+            "en": "Not an HWP 5 document; save it again in Hangul as .hwp or .hwpx.",
+        },
+        "err.bomb": {
+            "ko": "압축을 풀면 지나치게 커지는 파일이라 거부했습니다 (압축 폭탄 의심).",
+            "en": "The file unpacks to far more than it holds (a decompression bomb?); refused.",
+        },
+        "err.pdf_scan": {
+            "ko": "PDF에 글자 층이 없습니다 (스캔본?). OCR을 하거나 내용을 붙여 넣어 주세요.",
+            "en": "The PDF has no text layer (a scan?); run OCR or paste the text.",
+        },
+        "err.too_big_file": {"ko": "파일이 {mb} MB를 넘습니다.", "en": "The file is over {mb} MB."},
+        "err.xml_entities": {
+            "ko": "문서의 XML에 외부 참조가 있어 거부했습니다. 워드프로세서에서 다시 저장해 주세요.",
+            "en": "The document's XML declares entities or external references; save it again.",
+        },
+        "err.no_text": {"ko": "문서에서 글을 찾지 못했습니다.", "en": "No text found in the document."},
+        "err.damaged": {
+            "ko": "파일이 손상되었거나 잘렸거나, 이름과 다른 형식입니다. 원본을 다시 저장해 올려 주세요.",
+            "en": "The file is damaged, truncated or not of the type its name says; save it again and upload it.",
+        },
+        "err.other": {"ko": "이 입력은 처리할 수 없습니다.", "en": "This input cannot be used."},
+        "err.upload_too_big": {
+            "ko": "{name}: {size:.1f} MB로 {mb} MB 한도를 넘습니다. 나누어 올리거나 명령줄의 'recommender score'를 쓰세요.",
+            "en": "{name}: {size:.1f} MB is over the {mb} MB limit; split it or use 'recommender score'.",
+        },
+        "err.wrong_kind": {
+            "ko": "{name}: 이 파일은 {kind}이며 {expected} 파일이 아닙니다.",
+            "en": "{name}: this is {kind}, not a {expected} file.",
+        },
+        "err.too_many_documents": {
+            "ko": "문서가 {n}개를 넘습니다. 명령줄의 'recommender score 폴더'를 쓰세요.",
+            "en": "Over {n} documents; use 'recommender score FOLDER' on the command line.",
+        },
+        "kind.png": {"ko": "이미지(PNG)", "en": "an image (PNG)"},
+        "kind.jpeg": {"ko": "이미지(JPEG)", "en": "an image (JPEG)"},
+        "kind.gif": {"ko": "이미지(GIF)", "en": "an image (GIF)"},
+        "kind.webp": {"ko": "이미지(WebP)", "en": "an image (WebP)"},
+        "kind.pdf": {"ko": "PDF 문서", "en": "a PDF document"},
+        "kind.zip": {"ko": "ZIP 묶음(또는 .xlsx/.docx/.hwpx)", "en": "a ZIP archive (or .xlsx/.docx/.hwpx)"},
+        "kind.ole": {"ko": "MS Office 97 또는 HWP 문서", "en": "an Office 97 or HWP document"},
+        "kind.parquet": {"ko": "Parquet 표", "en": "a Parquet table"},
+        "kind.gzip": {"ko": "gzip 압축 파일", "en": "a gzip archive"},
+        "kind.rar": {"ko": "RAR 압축 파일", "en": "a RAR archive"},
+        "kind.7z": {"ko": "7z 압축 파일", "en": "a 7z archive"},
+        "kind.text": {"ko": "글(텍스트) 파일", "en": "a text file"},
+    }
+)
 
 
 def ui_labels(lang: str) -> dict[str, str]:

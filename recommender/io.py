@@ -19,7 +19,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from .errors import InputError
-from .explain import LONG_SHEETS, long_items, summary_row
+from .explain import LONG_SHEETS, column_label, long_items, sheet_label, summary_row
 from .results import RowError, ScoredProposal
 
 log = logging.getLogger(__name__)
@@ -275,44 +275,56 @@ def _write_csv(results: Iterable[ScoredProposal], handle: BinaryIO) -> None:
     text.detach()
 
 
-def _write_xlsx(results: Iterable[ScoredProposal], handle: BinaryIO, errors: list[RowError]) -> None:
+def _write_xlsx(
+    results: Iterable[ScoredProposal], handle: BinaryIO, errors: list[RowError], lang: str | None = None
+) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheets = {name: book.create_sheet(name) for name in ("summary", *LONG_SHEETS)}
+    sheets = {name: book.create_sheet(sheet_label(name, lang)) for name in ("summary", *LONG_SHEETS)}
     headers: dict[str, list[str]] = {}
 
     def put(name: str, row: dict) -> None:
         if name not in headers:
             headers[name] = list(row)
-            sheets[name].append(headers[name])
+            sheets[name].append([column_label(h, lang) for h in headers[name]])
         sheets[name].append([cell(row.get(h)) for h in headers[name]])
 
     for r in results:
-        put("summary", summary_row(r))
+        put("summary", summary_row(r, lang=lang))
         for key in LONG_SHEETS:
             for item in long_items(r, key):
                 put(key, item)
     if errors:
-        rejected = book.create_sheet("errors")
-        rejected.append(["row", "id", "reason"])
+        rejected = book.create_sheet(sheet_label("errors", lang))
+        rejected.append([column_label(h, lang) for h in ("row", "id", "reason")])
         for e in errors:
             rejected.append([e.row, cell(e.id), cell(e.reason)])
     book.save(handle)
 
 
 def write_results(
-    results: Iterable[ScoredProposal], errors: list[RowError], target: str | Path | BinaryIO, *, fmt: str | None = None
+    results: Iterable[ScoredProposal],
+    errors: list[RowError],
+    target: str | Path | BinaryIO,
+    *,
+    fmt: str | None = None,
+    lang: str | None = None,
 ) -> list[Path]:
     """Write results (.jsonl: the full result per row; .csv: the summary; .xlsx: summary, long sheets
     and the rejected rows) to a path or a binary file object.
+
+    `lang` ("ko" or "en") names the .xlsx sheets and columns for people and writes the summary's
+    government names and flags in words (the app's download); without it the machine names stay.
 
     For a path, `<stem>.errors.csv` lists rejected rows (a previous run's errors file is removed when
     this run has none), and every file is replaced atomically. Returns the paths written."""
     errors = sorted(errors, key=lambda e: e.row)
     if not isinstance(target, (str, Path)):
         fmt = (fmt or "xlsx").lstrip(".")
-        {"jsonl": _write_jsonl, "csv": _write_csv}.get(fmt, lambda r, h: _write_xlsx(r, h, errors))(results, target)
+        {"jsonl": _write_jsonl, "csv": _write_csv}.get(fmt, lambda r, h: _write_xlsx(r, h, errors, lang))(
+            results, target
+        )
         return []
     path = check_output(target)
     suffix = path.suffix.lower()
@@ -322,7 +334,7 @@ def write_results(
         elif suffix == ".csv":
             _write_csv(results, handle)
         else:
-            _write_xlsx(results, handle, errors)
+            _write_xlsx(results, handle, errors, lang)
     written = [path]
     rejected = errors_path(path)
     if errors:

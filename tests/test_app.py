@@ -1,11 +1,17 @@
 """The Streamlit pages, driven in-process with AppTest."""
 
+import io
+import re
+import zipfile
+
 import pandas as pd
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.model
+HANGUL = re.compile(r"[가-힣]")
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
 
 
 @pytest.fixture
@@ -47,7 +53,10 @@ def test_english_proposal_and_language_switch(app):
 def test_city_choices_follow_the_country(app):
     app.selectbox(key="partner_country").set_value("KH").run()
     options = app.selectbox(key="partner_city").options
-    assert any("Phnom Penh" in o for o in options) and not any("Vientiane" in o for o in options)
+    assert any("프놈펜" in o for o in options) and not any("비엔티안" in o for o in options)
+    app.sidebar.radio(key="lang").set_value("en").run()
+    options = app.selectbox(key="partner_city").options
+    assert any("Phnom Penh" in o for o in options) and not any(HANGUL.search(o) for o in options)
 
 
 def test_empty_submission_shows_a_message(app):
@@ -68,7 +77,10 @@ def test_explore_page_lists_the_catalogue(app):
     precedents = app.dataframe[0].value
     assert len(precedents) == 255
     app.multiselect(key="explore_country").set_value(["MN"]).run()
-    assert set(app.dataframe[0].value["협력국"].str.contains("MN")) == {True}
+    assert set(app.dataframe[0].value["협력국"].str.contains("몽골")) == {True}
+    governments = set(app.dataframe[1].value["지방정부"])
+    assert governments and len(governments) < 20  # the map and the table follow the filter
+    assert app.get("deck_gl_json_chart")
 
 
 def _call_csv() -> bytes:
@@ -101,11 +113,19 @@ def test_screen_page_scores_a_call_with_flags(app):
     app.run()
     assert not app.exception
     assert app.success[0].value == "3건 분석, 1건 제외"
-    table = app.dataframe[1].value  # [0] is the rejected rows
-    flags = dict(zip(table["id"], table["flags"]))
-    assert "near_duplicate_of:P2" in flags["P1"] and "low_sdg11_alignment" in flags["P3"]
-    app.multiselect(key="filter_flags").set_value(["low_sdg11_alignment"]).run()
-    assert app.dataframe[1].value["id"].tolist() == ["P3"]
+    table = app.dataframe[0].value
+    assert list(table.columns[:5]) == ["번호", "사업명", "협력국", "예산(원)", "검토 표시"]
+    assert table["번호"].tolist()[-1] == "P4" and "사업 내용이 비어" in table["상태"].iloc[-1]  # rejected, kept, last
+    flags = dict(zip(table["번호"], table["검토 표시"]))
+    assert "P2와(과) 거의 같음" in flags["P1"] and "SDG 11 연관성 낮음" in flags["P3"]
+    assert set(table["협력국"][:3]) == {"캄보디아", "탄자니아"}
+    assert table["번호"].tolist()[:3] != ["P1", "P2", "P3"] or all(flags[i] for i in ("P1", "P2", "P3"))
+    app.multiselect(key="filter_flags").set_value(["SDG 11 연관성 낮음"]).run()
+    assert app.dataframe[0].value["번호"].tolist() == ["P3"]
+    app.selectbox(key="detail_id").set_value("P3").run()
+    assert not app.exception
+    assert "Tanzanian" in app.text_area[-1].value  # the proposal's own text
+    assert [t.label for t in app.tabs] == ["SDG 세부목표", "선례", "지방정부"]
 
 
 def test_screen_page_refuses_too_many_rows(app):
@@ -134,3 +154,129 @@ def test_goals_line_names_the_closest_goal_when_none_passes():
     line = goals_line(result({6: 0.42}), "ko")
     assert "SDG 6" in line and "0.42" in line and "가장 가까운" in line
     assert goals_line(result({6: 0.42}, present={11, 13}), "en") == "11, 13"
+
+
+# ---------------------------------------------------------------- one language at a time
+
+# Latin words a Korean page may show: acronyms, file types, units and the language switch.
+ALLOWED_LATIN = {"SDG", "MB", "KRW", "txt", "pdf", "docx", "hwpx", "hwp", "csv", "xlsx", "jsonl", "parquet", "zip"}
+ALLOWED_LATIN |= {"md", "English", "Language", "PDF", "ID", "ICT"}
+
+
+def visible_texts(app) -> list[str]:
+    """What a person reads on the page: headings, messages, widget labels and table headers."""
+    texts = [e.value for kind in ("title", "caption", "markdown", "subheader") for e in app.get(kind)]
+    texts += [e.value for kind in ("success", "info", "warning", "error") for e in app.get(kind)]
+    texts += [t.label for t in app.tabs]
+    for kind in ("text_input", "text_area", "selectbox", "multiselect", "button", "radio", "slider"):
+        texts += [w.label for w in app.get(kind)]
+    texts += [o for w in app.get("multiselect") for o in w.options]
+    for frame in app.dataframe:
+        texts += [str(c) for c in frame.value.columns]
+    return [t for t in texts if t]
+
+
+def latin_words(texts, typed=()) -> set[str]:
+    words = {w for t in texts for w in re.findall(r"[A-Za-z]{2,}", t)}
+    typed_words = {w for t in typed for w in re.findall(r"[A-Za-z]{2,}", t)}
+    return words - ALLOWED_LATIN - typed_words
+
+
+def _every_page(app, lang):
+    app.sidebar.radio(key="lang").set_value(lang).run()
+    submit(app, "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육하는 사업", "KH")
+    yield "draft"
+    app.sidebar.radio(key="page").set_value("screen").run()
+    app.get("file_uploader")[0].set_value(("call.csv", _call_csv(), "text/csv"))
+    app.run()
+    app.selectbox(key="detail_id").set_value("P1").run()
+    yield "screen"
+    app.sidebar.radio(key="page").set_value("explore").run()
+    yield "explore"
+
+
+def test_korean_pages_show_no_english(app):
+    typed = ["Training for Tanzanian port and maritime officials on ship safety"]
+    for page in _every_page(app, "ko"):
+        assert not app.exception, page
+        assert latin_words(visible_texts(app), typed) == set(), page
+
+
+def test_english_pages_show_no_korean(app):
+    for page in _every_page(app, "en"):
+        assert not app.exception, page
+        korean = [t for t in visible_texts(app) if HANGUL.search(t) and t != "언어 / Language"]
+        korean = [t for t in korean if t not in ("한국어",)]
+        assert korean == [], page
+        for frame in app.dataframe:  # names, flags and headers too, except what the user typed
+            for column in frame.value.columns:
+                if column in ("Title", "Text", "Why", "Government", "Partner", "Sector", "Place"):
+                    continue
+                cells = [str(v) for v in frame.value[column]]
+                assert not any(HANGUL.search(c) for c in cells if "캄보디아 바탐방주" not in c), (page, column)
+
+
+# ---------------------------------------------------------------- drafts, stale results, errors
+
+
+def test_draft_survives_a_page_change(app):
+    submit(app, "라오스 락사오 상수도 보급 사업", "LA")
+    app.text_input(key="budget").input("300000000").run()
+    app.sidebar.radio(key="page").set_value("explore").run()
+    app.sidebar.radio(key="page").set_value("draft").run()
+    assert not app.exception
+    assert app.text_area(key="proposal_text").value == "라오스 락사오 상수도 보급 사업"
+    assert app.selectbox(key="partner_country").value == "LA"
+    assert app.text_input(key="budget").value == "300000000"
+
+
+def test_changed_inputs_clear_old_results_and_errors(app):
+    app.text_input(key="budget").input("삼억")
+    submit(app, "라오스 락사오 상수도 보급 사업")
+    assert [e.value for e in app.error] == ["예산은 숫자(원)로 적어 주세요."]
+    app.text_input(key="budget").input("300000000").run()
+    assert not app.error and len(app.dataframe) == 0
+    assert "다시 분석" in app.info[0].value
+    app.button(key="submit").click().run()
+    assert not app.error and len(app.dataframe) == 3
+
+
+def test_no_close_precedent_is_said(app):
+    submit(app, "우주 정거장 궤도 도킹 소프트웨어 국제 표준화 연구")
+    infos = [i.value for i in app.info]
+    assert any(i.startswith("가까운 선례 없음 (최고 0.") for i in infos) or app.dataframe[1].value["점수"].max() >= 0.4
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def test_an_image_renamed_csv_is_called_an_image(app):
+    app.sidebar.radio(key="page").set_value("screen").run()
+    app.get("file_uploader")[0].set_value(("call.csv", PNG, "text/csv"))
+    app.run()
+    assert [e.value for e in app.error] == ["call.csv: 이 파일은 이미지(PNG)이며 CSV 파일이 아닙니다."]
+
+
+def test_an_image_renamed_pdf_is_called_an_image(app):
+    app.get("file_uploader")[0].set_value(("p.pdf", PNG, "application/pdf"))
+    app.run()
+    assert [e.value for e in app.error] == ["p.pdf: 이 파일은 이미지(PNG)이며 PDF 파일이 아닙니다."]
+
+
+def test_documents_as_a_call_with_a_per_file_report(app):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("call/a.txt", "# 락사오 상수도\n라오스 락사오 지역 상수도 보급 및 정수장 건설")
+        z.writestr("call/b.txt", "바탐방 소방\n캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육")
+        z.writestr("call/picture.pdf", PNG)
+        z.writestr("call/notes.xls", b"x")
+    app.sidebar.radio(key="page").set_value("screen").run()
+    app.get("file_uploader")[1].set_value([("call.zip", archive.getvalue(), "application/zip")])
+    app.run()
+    assert not app.exception
+    assert app.info[0].value == "문서 2개를 제안으로 읽었고 2개는 읽지 못했습니다."
+    table = app.dataframe[0].value
+    assert table["번호"].tolist()[:2] in (["a.txt", "b.txt"], ["b.txt", "a.txt"])
+    assert set(table["사업명"][:2]) == {"락사오 상수도", "바탐방 소방"}
+    status = dict(zip(table["번호"], table["상태"]))
+    assert "이미지(PNG)" in status["picture.pdf"] and "지원하지 않는 문서" in status["call.zip/call/notes.xls"]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -69,27 +70,56 @@ def server(recommender, tmp_path):
         proc.wait(timeout=20)
 
 
-def test_korean_proposal_in_a_real_browser(server, tmp_path):
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots, kept by CI; not committed
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-gl=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def _call_cp949() -> bytes:
+    """A call as Excel exports it: Korean headers, CP949, an exact duplicate and a 500억 budget."""
+    import pandas as pd
+
+    fire = "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육하는 사업"
+    rows = [
+        ("P1", "바탐방 소방 역량 강화", fire, "캄보디아", "300000000"),
+        ("P2", "바탐방 소방 역량 강화", fire, "캄보디아", "300000000"),
+        ("P3", "락사오 상수도", "라오스 락사오 지역 상수도 보급 및 정수장 건설", "라오스", "50000000000"),
+        ("P4", "울란바토르 대기질", "몽골 울란바토르 대기오염 측정망 구축과 난방 개선", "몽골", "400000000"),
+        ("P5", "빈 행", "", "라오스", ""),
+    ]
+    frame = pd.DataFrame(rows, columns=["번호", "사업명", "사업내용", "대상국가", "예산"])
+    return frame.to_csv(index=False).encode("cp949")
+
+
+def test_korean_officer_and_reviewer_in_a_real_browser(server, tmp_path):
+    from openpyxl import load_workbook
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
         page.goto(server, timeout=120_000)
+        # the officer: a Korean draft, end to end
         area = page.get_by_label("사업 내용")
         area.wait_for(timeout=120_000)
+        expect(page.get_by_text("Deploy")).to_have_count(0)
         area.fill("캄보디아 바탐방주 소방본부에 소방차와 구급차를 지원하고 소방관 역량을 강화하는 사업")
         page.get_by_role("button", name="매칭하기").click()
         line = page.get_by_text("SDG 11 세부목표 (순위)")
@@ -99,9 +129,61 @@ def test_korean_proposal_in_a_real_browser(server, tmp_path):
         page.wait_for_timeout(1500)  # let the grid paint before the screenshot
         text = line.locator("xpath=..").inner_text()
         assert "11.5" in text or "11.b" in text
-        shot = tmp_path / "results.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
-        if os.environ.get("SAVE_SCREENSHOT"):  # used once to refresh the README's picture
+        expect(page.get_by_role("button", name="한 장 요약 (.pdf)")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Choose an option")).to_have_count(0)
+        shot = _shot(page, "01_draft_ko")
+        if os.environ.get("SAVE_SCREENSHOT"):  # used to refresh the README's picture
             shutil.copy(shot, os.environ["SAVE_SCREENSHOT"])
+        # the map of the governments tab: land drawn from the shipped base layer, no tiles
+        page.get_by_role("tab", name="지방정부").click()
+        deck = page.locator("[data-testid='stDeckGlJsonChart']")
+        expect(deck).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(2500)
+        deck.scroll_into_view_if_needed()
+        picture = deck.screenshot(path=str(ARTIFACTS / "02_map_ko.png"))
+        from PIL import Image
+
+        colours = Image.open(BytesIO(picture)).convert("RGB").getcolors(maxcolors=1 << 20) or []
+        land = sum(n for n, (r, g, b) in colours if abs(r - 233) < 12 and abs(g - 230) < 12 and abs(b - 218) < 12)
+        assert land > 2_000, "no land drawn under the points"
+        # the draft survives a page change
+        page.get_by_text("둘러보기").click()
+        expect(page.get_by_text("선례 목록")).to_be_visible(timeout=60_000)
+        page.get_by_text("제안서 작성").click()
+        expect(page.get_by_label("사업 내용")).to_have_value(
+            "캄보디아 바탐방주 소방본부에 소방차와 구급차를 지원하고 소방관 역량을 강화하는 사업", timeout=60_000
+        )
+        # language switch: English throughout
+        page.get_by_text("English").click()
+        expect(page.get_by_role("tab", name="SDG targets")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("대상 국가")).to_have_count(0)
+        _shot(page, "03_draft_en")
+        page.get_by_text("한국어").click()
+        expect(page.get_by_role("tab", name="SDG 세부목표")).to_be_visible(timeout=120_000)
+        # the reviewer: a CP949 call with a duplicate and a budget outlier
+        page.get_by_text("공모 심사").click()
+        call = tmp_path / "call_2026.csv"
+        call.write_bytes(_call_cp949())
+        page.get_by_label("공모 제안 목록 (.csv, .xlsx, .jsonl, .parquet)").wait_for(timeout=60_000)
+        with page.expect_file_chooser(timeout=60_000) as chooser:
+            page.get_by_role("button", name="파일 선택").first.click()
+        chooser.value.set_files(str(call))
+        expect(page.get_by_text("4건 분석, 1건 제외")).to_be_visible(timeout=180_000)
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        html = grid.inner_html()  # the grid paints on a canvas; its accessible copy holds the headers
+        (ARTIFACTS / "04_screen_grid.html").write_text(html, encoding="utf-8")
+        for header in ("번호", "사업명", "협력국", "예산(원)", "검토 표시"):  # columns in view
+            assert header in html, header
+        _shot(page, "04_screen_ko")
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="심사 결과 내려받기 (.xlsx)").click()
+        book = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))  # the path has no .xlsx
+        assert book.sheetnames[0] == "요약" and "제외된 행" in book.sheetnames
+        header = [c.value for c in book["요약"][1]]
+        assert header[:2] == ["번호", "행"] and "검토 표시" in header
+        rows = {r[0]: dict(zip(header, r)) for r in book["요약"].iter_rows(min_row=2, values_only=True)}
+        assert set(rows) == {"P1", "P2", "P3", "P4"}
+        assert "P2" in (rows["P1"]["검토 표시"] or "")  # the duplicate is flagged, not dropped
         browser.close()
