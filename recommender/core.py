@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import assemble, goal_model, ranking
+from . import assemble, goal_model
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
 from .embedders import DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries, make_embedder
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
@@ -52,7 +52,6 @@ class RankingConfig:
     precedent_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.8, "lexical": 0.2})
     # Added to a precedent's score (then capped at 1) when it worked in the proposal's partner country.
     country_bonus: float = 0.05
-    portfolio: ranking.PortfolioWeights = ranking.PortfolioWeights()
     # Precedent vector rows fetched per query passage before re-scoring (bounds work on big catalogues).
     candidate_rows: int = 400
 

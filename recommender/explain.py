@@ -22,18 +22,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     # reasons of a precedent
     "precedent.same_country": {"ko": "같은 협력국({country})", "en": "same partner country ({country})"},
     # reasons of a government
-    "government.none": {
-        "ko": "사례 목록에 이 지자체의 국제협력 사례가 없음",
-        "en": "no precedent of this government in the catalogue",
-    },
-    "government.best": {
-        "ko": "가장 가까운 사례 {case} '{title}' ({score:.2f}); 전체 사례 {n}건",
-        "en": "best precedent {case} '{title}' ({score:.2f}); {n} case(s) in all",
-    },
-    "government.country": {
-        "ko": "{country} 사례 {n}건 (점수 = {wb:.1f}×사례 + {wc:.1f}×협력국 경험)",
-        "en": "{n} in {country} (score = {wb:.1f}×precedent + {wc:.1f}×country experience)",
-    },
     # what lifted a government (learned ranker), and teams
     "gov.similar_case": {"ko": "유사 사례 {case} ({score:.2f})", "en": "similar case {case} ({score:.2f})"},
     "gov.cases": {"ko": "국제협력 사례 {n}건", "en": "{n} cooperation case(s)"},
@@ -121,24 +109,6 @@ def precedent_reason(words: Sequence[str], dense: float, same_country: bool, cou
     if dense >= 0.005 or not parts:
         parts.append(message("meaning", lang, value=dense))
     return "; ".join(parts)
-
-
-def government_reason(
-    *, best_id: str | None, best_title: str, best: float, n_cases: int, n_country: int, country: str, weights, lang: str
-) -> str:
-    if best_id is None:
-        return message("government.none", lang)
-    text = message("government.best", lang, case=best_id, title=best_title, score=best, n=n_cases)
-    if country:
-        text += "; " + message(
-            "government.country",
-            lang,
-            country=country,
-            n=n_country,
-            wb=weights.best_precedent,
-            wc=weights.country_experience,
-        )
-    return text
 
 
 # ---------------------------------------------------------------- renderings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -64,70 +63,3 @@ def propagate_labels(
             if score > out[label]:
                 out[label], via[label] = score, i
     return np.clip(out, 0.0, 1.0), via
-
-
-@dataclass(frozen=True)
-class PortfolioWeights:
-    """How a local government's score is made from its portfolio of precedents."""
-
-    best_precedent: float = 0.8
-    country_experience: float = 0.2
-    # Cases in the partner country that count as full experience.
-    country_cases_for_full: int = 2
-
-
-def portfolio_pairs(precedent_lgs: Sequence[Sequence[str]], lg_codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(precedent position, government position) for every government of every precedent."""
-    position = {code: i for i, code in enumerate(lg_codes)}
-    pairs = [(p, position[code]) for p, lgs in enumerate(precedent_lgs) for code in lgs if code in position]
-    return (np.array([p for p, _ in pairs], dtype=np.int64), np.array([g for _, g in pairs], dtype=np.int64))
-
-
-def rank_governments(
-    precedent_scores: np.ndarray,
-    precedent_lgs: Sequence[Sequence[str]],
-    precedent_countries: Sequence[Sequence[str]],
-    lg_codes: Sequence[str],
-    country: str | None,
-    weights: PortfolioWeights = PortfolioWeights(),
-    *,
-    pairs: tuple[np.ndarray, np.ndarray] | None = None,
-    in_country: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """Score every government from its precedents: best match plus experience in the partner country.
-
-    Returns arrays aligned with lg_codes: score, best (score of the best precedent), best_index
-    (position of that precedent, -1 when none), n_cases, n_country (cases in the partner country),
-    country_experience in [0, 1]. Without a partner country the score is the best match alone.
-    `pairs` (from portfolio_pairs) and `in_country` (one flag per precedent) may be passed precomputed.
-    """
-    n = len(lg_codes)
-    pair_prec, pair_lg = pairs if pairs is not None else portfolio_pairs(precedent_lgs, lg_codes)
-    scores = np.asarray(precedent_scores, dtype=np.float32)
-    best = np.zeros(n, dtype=np.float32)
-    best_index = np.full(n, -1, dtype=np.int64)
-    n_cases = np.bincount(pair_lg, minlength=n).astype(np.int64)
-    if in_country is None:
-        in_country = np.array([country is not None and country in c for c in precedent_countries], dtype=bool)
-    n_country = np.bincount(pair_lg, weights=in_country[pair_prec], minlength=n).astype(np.int64)
-    if len(pair_prec):
-        # best precedent per government; ties go to the earlier precedent, as a loop over them would
-        order = np.lexsort((pair_prec, -scores[pair_prec], pair_lg))
-        first = order[np.r_[True, pair_lg[order][1:] != pair_lg[order][:-1]]]
-        best[pair_lg[first]] = scores[pair_prec[first]]
-        best_index[pair_lg[first]] = pair_prec[first]
-    experience = np.minimum(1.0, n_country / max(1, weights.country_cases_for_full)).astype(np.float32)
-    if country is None:
-        score = best.copy()
-    else:
-        total = weights.best_precedent + weights.country_experience
-        score = (weights.best_precedent * best + weights.country_experience * experience) / total
-    score = np.where(n_cases > 0, score, 0.0).astype(np.float32)
-    return {
-        "score": np.clip(score, 0.0, 1.0),
-        "best": best,
-        "best_index": best_index,
-        "n_cases": n_cases,
-        "n_country": n_country,
-        "country_experience": experience,
-    }

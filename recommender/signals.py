@@ -71,7 +71,6 @@ class CatalogueView:
         self.precedent_targets = [[target_pos[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
         self.lg_rows = cat.local_governments.to_dict("records")
         self.lg_codes = [r["code"] for r in self.lg_rows]
-        self.portfolio_pairs = ranking.portfolio_pairs(self.precedent_lgs, self.lg_codes)
         self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries)
         self.lexical = {name: LexicalScorer().fit(*lexical_corpus(cat, name)) for name in INDEXED}
         self.aurora = AuroraMatcher(dict(zip(cat.sdg_targets["id"], cat.sdg_targets["aurora_query"])))

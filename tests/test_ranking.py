@@ -33,45 +33,6 @@ def test_propagate_labels_uses_only_the_nearest_items():
     assert via.tolist() == [0, 2, -1]
 
 
-def test_rank_governments_best_precedent_plus_country_experience():
-    scores = np.array([0.8, 0.6, 0.4], dtype=np.float32)
-    lgs = [["A"], ["B"], ["B", "C"]]
-    countries = [["LA"], ["KH"], ["KH"]]
-    w = ranking.PortfolioWeights(best_precedent=0.8, country_experience=0.2, country_cases_for_full=2)
-    out = ranking.rank_governments(scores, lgs, countries, ["A", "B", "C", "D"], "KH", w)
-    # A: 0.8*0.8 + 0 ; B: 0.8*0.6 + 0.2*1 (two KH cases) ; C: 0.8*0.4 + 0.2*0.5 ; D: no precedent
-    assert out["score"].tolist() == pytest.approx([0.64, 0.68, 0.42, 0.0])
-    assert out["best_index"].tolist() == [0, 1, 2, -1]
-    assert out["n_country"].tolist() == [0, 2, 1, 0]
-    no_country = ranking.rank_governments(scores, lgs, countries, ["A", "B", "C", "D"], None, w)
-    assert no_country["score"].tolist() == pytest.approx([0.8, 0.6, 0.4, 0.0])
-
-
-def test_precomputed_portfolio_matches_the_plain_call():
-    rng = np.random.default_rng(3)
-    lgs = [["A"], ["B", "C"], ["C"], ["A", "D"], []]
-    countries = [["KH"], ["LA"], ["KH"], ["KH", "LA"], ["KH"]]
-    codes = ["A", "B", "C", "D", "E"]
-    scores = rng.random(5).astype(np.float32)
-    plain = ranking.rank_governments(scores, lgs, countries, codes, "KH")
-    fast = ranking.rank_governments(
-        scores,
-        lgs,
-        countries,
-        codes,
-        "KH",
-        pairs=ranking.portfolio_pairs(lgs, codes),
-        in_country=np.array(["KH" in c for c in countries]),
-    )
-    for key in plain:
-        assert np.array_equal(plain[key], fast[key]), key
-
-
-def test_best_precedent_ties_go_to_the_earlier_case():
-    out = ranking.rank_governments(np.array([0.5, 0.5]), [["A"], ["A"]], [[], []], ["A"], None)
-    assert out["best_index"].tolist() == [0]
-
-
 def test_lexical_scores_an_item_by_its_best_language():
     from recommender.lexical import LexicalScorer
 
