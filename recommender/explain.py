@@ -268,6 +268,7 @@ COLUMN_NAMES = {
     "top_precedents": ("상위 선례", "Top precedents"),
     "top_local_governments": ("상위 지방정부", "Top governments"),
     "target_1_score": ("1순위 세부목표 점수", "Score of the top target"),
+    "suggested_team": ("공동 추진 제안", "Suggested team"),
     "flags": ("검토 표시", "Flags"),
     "proposal_id": ("제안 번호", "Proposal"),
     "rank": ("순위", "Rank"),

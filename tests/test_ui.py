@@ -99,14 +99,14 @@ def test_workbook_in_korean_and_the_cli_workbook_unchanged():
     write_results(results, errors, korean, fmt="xlsx", lang="ko")
     write_results(results, errors, plain, fmt="xlsx")
     book = load_workbook(korean)
-    assert book.sheetnames == ["요약", "SDG 세부목표", "선례", "지방정부", "제외된 행"]
+    assert book.sheetnames == ["요약", "SDG 세부목표", "선례", "지방정부", "공동 추진 제안", "제외된 행"]
     header = [c.value for c in book["요약"][1]]
     assert header[:2] == ["번호", "행"] and "검토 표시" in header
     row = dict(zip(header, [c.value for c in book["요약"][2]]))
     assert row["검토 표시"] == "SDG 11 연관성 낮음" and row["상위 지방정부"] == "서울특별시"
     assert [c.value for c in book["제외된 행"][1]] == ["행", "번호", "근거"]
     book = load_workbook(plain)
-    assert book.sheetnames == ["summary", "sdg_targets", "precedents", "local_governments", "errors"]
+    assert book.sheetnames == ["summary", "sdg_targets", "precedents", "local_governments", "teams", "errors"]
     assert [c.value for c in book["summary"][1]][:2] == ["id", "row"]
     assert [c.value for c in book["summary"][2]][-1] == "low_sdg11_alignment"
 
