@@ -80,11 +80,11 @@ def score_chunk(
         given_row = record.get(ROW)
         row = int(given_row) if given_row is not None and _text(given_row) else first_row + i
         problem = _text(record.get(ERROR))
+        uncached = _text(record.get(UNCACHED))
         user = {k: _text(v) for k, v in record.items() if k not in RESERVED}
-        if not problem and all(not v.strip() for v in user.values()):
+        if not problem and not uncached and all(not v.strip() for v in user.values()):
             continue  # a blank line is not a proposal
         values = {f: user.get(c, "") for f, c in columns.items()}
-        uncached = _text(record.get(UNCACHED))
         pid = values.get("id", "")
         if not pid.strip() or (uncached and columns.get("id") and f"{columns['id']}\t" in uncached):
             pid = f"row{row}"
