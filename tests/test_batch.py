@@ -7,7 +7,7 @@ import pytest
 
 from recommender.cli import main
 from recommender.errors import InputError
-from recommender.io import find_columns, neutralise, read_table
+from recommender.io import find_columns, neutralise, read_table, user_columns
 
 pytestmark = pytest.mark.model
 
@@ -69,7 +69,7 @@ def test_csv_encodings_are_detected(tmp_path, encoding):
     path = tmp_path / "call.csv"
     path.write_bytes("번호;사업내용\nP1;라오스 상수도 보급\n".encode(encoding))
     frame = read_table(path)
-    assert list(frame.columns) == ["번호", "사업내용"] and frame.iloc[0, 1] == "라오스 상수도 보급"
+    assert list(user_columns(frame).columns) == ["번호", "사업내용"] and frame.iloc[0, 1] == "라오스 상수도 보급"
 
 
 def test_missing_text_column_names_what_was_found():

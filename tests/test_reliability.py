@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from stub import StubRecommender
 
 from recommender import io as rio
 from recommender.batch import score_file, score_frame
@@ -20,8 +21,6 @@ from recommender.cli import main
 from recommender.errors import InputError
 from recommender.flags import FlagConfig, call_budget_outliers
 from recommender.io import ERROR, ROW, find_columns, read_table
-
-from stub import StubRecommender
 
 TEXTS = [
     "Fire trucks and training for firefighters in Battambang",
@@ -322,7 +321,7 @@ def test_interrupted_write_leaves_the_previous_output_whole(tmp_path, monkeypatc
     before = out.read_bytes()
 
     def interrupted(results, handle):
-        for n, r in enumerate(results):
+        for n, _r in enumerate(results):
             handle.write(b"half a line")
             if n == 3:
                 raise KeyboardInterrupt
@@ -366,10 +365,12 @@ def test_two_processes_writing_one_output_never_interleave(tmp_path):
     src = tmp_path / "call.csv"
     src.write_text("id,text\n" + "".join(f"P{n},{t}\n" for n, t in enumerate(TEXTS * 30)), encoding="utf-8")
     out = tmp_path / "o.jsonl"
+    root = str(rio.Path(__file__).resolve().parents[1])
     code = (
-        "import sys; sys.path.insert(0, {root!r}); from tests.stub import StubRecommender; "
-        "from recommender.batch import score_file; score_file(StubRecommender(), {src!r}, {out!r}, chunk_rows=16)"
-    ).format(root=str(rio.Path(__file__).resolve().parents[1]), src=str(src), out=str(out))
+        f"import sys; sys.path.insert(0, {root!r}); from tests.stub import StubRecommender; "
+        "from recommender.batch import score_file; "
+        f"score_file(StubRecommender(), {str(src)!r}, {str(out)!r}, chunk_rows=16)"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
     assert [p.wait(120) for p in procs] == [0, 0]
     results = read_jsonl(out)  # every line whole JSON
