@@ -209,7 +209,7 @@ def _find_header(ws) -> tuple[int, list[str]] | None:
 def _choose_sheet(book, name: str, sheet) -> tuple[object, tuple[int, list[str]] | None]:
     if sheet is not None:
         try:
-            if isinstance(sheet, str) and not sheet.isdigit():
+            if isinstance(sheet, str) and (sheet in book.sheetnames or not sheet.isdigit()):
                 ws = book[sheet]
             else:
                 ws = book.worksheets[int(sheet)]
