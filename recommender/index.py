@@ -187,7 +187,8 @@ class VectorIndex:
             try:
                 return cls._load_once(folder, expect, verify_files)
             except (NotBuiltError, StaleIndexError, OSError) as exc:
-                if attempt + 1 < LOAD_ATTEMPTS and (before is None or _identity(folder) != before):
+                swapping = before is None and any(folder.parent.glob(f".{folder.name}.*"))
+                if attempt + 1 < LOAD_ATTEMPTS and (swapping or (before is not None and _identity(folder) != before)):
                     time.sleep(SWAP_RETRY_SECONDS * (attempt + 1))
                     continue
                 if isinstance(exc, OSError):
