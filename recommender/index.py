@@ -245,7 +245,7 @@ class VectorIndex:
 
 LOAD_ATTEMPTS = 6
 SWAP_RETRY_SECONDS = 0.05
-SWAP_WAIT_SECONDS = 1.0  # a save's two renames are microseconds apart; a longer gap is a dead build
+SWAP_WAIT_SECONDS = 5.0  # a save's two renames are microseconds apart (a loaded machine may stall it for a second)
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

@@ -110,12 +110,12 @@ def test_loading_while_another_process_saves(tmp_path):
             sys.executable,
             "-c",
             f"import sys, time; sys.path.insert(0, {root!r}); sys.path.insert(0, {str(Path(__file__).parent)!r});"
-            f"from test_index import _index; indexes = [_index(seed=s)[1] for s in (1, 2)]; end = time.time() + 6\n"
+            f"from test_index import _index; indexes = [_index(seed=s)[1] for s in (1, 2)]; end = time.time() + 10\n"
             f"while time.time() < end: indexes[int(time.time() * 1000) % 2].save({str(folder)!r})",
         ]
     )
     try:
-        loads, deadline = 0, time.monotonic() + 8
+        loads, deadline = 0, time.monotonic() + 30
         while saver.poll() is None and time.monotonic() < deadline:
             loaded = VectorIndex.load(folder, expect={"embedder": "e", "catalogue_fingerprint": "abc"})
             assert loaded.manifest["count"] == 50
