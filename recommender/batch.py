@@ -7,11 +7,13 @@ on a Dask cluster. Nothing here imports an engine: it is passed in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -19,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .flags import FlagConfig, near_duplicates, proposal_flags
-from .io import check_output, find_columns, iter_table, write_results
+from .flags import FlagConfig, call_budget_outliers, near_duplicates, proposal_flags
+from .io import ERROR, RESERVED, ROW, UNCACHED, check_output, find_columns, iter_table, output_lock, write_results
 from .results import BatchResult, RowError, ScoredProposal
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,28 @@ class ChunkResult:
     results: list[ScoredProposal]
     errors: list[RowError]
     vectors: np.ndarray  # float16, one per result: for near-duplicate flags across the whole call
+    # rows whose id was generated (blank in the file): the call decides their final names
+    generated: list[int] = field(default_factory=list)
+    # a digest of each result's fields other than the id: tells an exact duplicate row from a reused id
+    contents: list[str] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _uncached_reason(uncached: str, columns: dict[str, str]) -> str:
+    """Why a row whose used cells are formulas saved without a value cannot be read, or ''."""
+    used = set(columns.values())
+    cells = [entry.split("\t", 1)[1] for entry in uncached.split("\n") if entry and entry.split("\t", 1)[0] in used]
+    if not cells:
+        return ""
+    return (
+        f"cell(s) {', '.join(cells)} hold a formula saved without its value (the file was written by a program, "
+        "not saved from Excel); open it in Excel and save it, or type the values"
+    )
 
 
 def score_chunk(
@@ -44,18 +68,31 @@ def score_chunk(
 ) -> ChunkResult:
     """Score one partition of a call: a pure function of its rows (every engine runs this).
 
-    first_row is the spreadsheet row of the partition's first row (the header is row 1). Rows that
-    cannot be scored become errors; blank rows are skipped; ids default to `row<N>`.
+    Each row's number is the reader's (the reserved ROW column: true line or sheet row), else
+    first_row + its position (the header is row 1). Rows the reader could not read (ERROR) and rows
+    that cannot be scored become errors; blank rows are skipped; a blank id is named `row<N>` for now
+    (the call makes it unique).
     """
     flag_config = flag_config or FlagConfig()
     budgets = recommender.precedent_budgets()
-    errors, rows, proposals = [], [], []
+    errors, rows, proposals, generated, contents = [], [], [], [], []
     for i, record in enumerate(frame.to_dict("records")):
-        row = first_row + i
-        if all(not str(v).strip() for v in record.values()):
+        given_row = record.get(ROW)
+        row = int(given_row) if given_row is not None and _text(given_row) else first_row + i
+        problem = _text(record.get(ERROR))
+        uncached = _text(record.get(UNCACHED))
+        user = {k: _text(v) for k, v in record.items() if k not in RESERVED}
+        if not problem and not uncached and all(not v.strip() for v in user.values()):
             continue  # a blank line is not a proposal
-        values = {f: record.get(c, "") for f, c in columns.items()}
-        pid = str(values.get("id") or "").strip() or f"row{row}"
+        values = {f: user.get(c, "") for f, c in columns.items()}
+        pid = values.get("id", "")
+        if not pid.strip() or (uncached and columns.get("id") and f"{columns['id']}\t" in uncached):
+            pid = f"row{row}"
+            generated.append(row)
+        problem = problem or _uncached_reason(uncached, columns)
+        if problem:
+            errors.append(RowError(row, pid, problem, code="unreadable"))
+            continue
         try:
             proposal = recommender.check(values)
         except InputError as exc:
@@ -63,8 +100,10 @@ def score_chunk(
             continue
         rows.append((row, pid))
         proposals.append(proposal)
+        content = {k: v for k, v in values.items() if k != "id"}
+        contents.append(hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()[:20])
     if not proposals:
-        return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16))
+        return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16), generated, [])
     batch = recommender.recommend_batch(proposals, top_k=top_k)
     out = []
     for (row, pid), proposal, result in zip(rows, proposals, batch.recommendations):
@@ -81,7 +120,8 @@ def score_chunk(
                 budget=proposal.budget,
             )
         )
-    return ChunkResult(out, errors, batch.vectors.astype(np.float16))  # half precision is enough for 0.9 cosine
+    # half precision is enough for a 0.9 cosine
+    return ChunkResult(out, errors, batch.vectors.astype(np.float16), generated, contents)
 
 
 class Engine(Protocol):
@@ -104,46 +144,101 @@ class LocalEngine:
             yield score_chunk(recommender, frame, columns, first_row, top_k=top_k, flag_config=flag_config)
 
 
+def unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base~2`, `base~3`, ... : the first that no id of the call holds."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}~{n}" in taken:
+        n += 1
+    return f"{base}~{n}"
+
+
 class CallScorer:
-    """Collects scored chunks in row order: duplicate ids become errors, vectors are kept for the
-    near-duplicate flags, results go to `sink` (a list, or a spool file for large calls)."""
+    """Collects scored chunks in row order and settles what needs the whole call.
+
+    Results go to `sink` as they come (a list, or a spool file for large calls). `finish` then
+    names the rows whose id was blank (`row<N>`, with a suffix when the file uses that name itself),
+    flags exact duplicate rows (`duplicate_of:<id>`, kept and scored), renames a reused id holding
+    other content (`<id>~2`, flagged `duplicate_id:<id>`), flags near duplicates from the kept
+    vectors and budgets far from the call's own."""
 
     def __init__(self, sink: Callable[[ScoredProposal], None], flag_config: FlagConfig):
         self.sink, self.flag_config = sink, flag_config
         self.errors: list[RowError] = []
         self.ids: list[str] = []
+        self.rows: list[int] = []
+        self.contents: list[str] = []
+        self.budgets: dict[int, float] = {}
+        self.generated: set[int] = set()
         self.vectors: list[np.ndarray] = []
-        self.seen: set[str] = set()
+        self.names: dict[int, str] = {}  # row -> final id, where it differs from the file's
+        self.extra_flags: dict[int, list[str]] = {}
 
     def add(self, chunk: ChunkResult) -> None:
-        keep = []
         for n, result in enumerate(chunk.results):
-            if result.id in self.seen:
-                self.errors.append(
-                    RowError(
-                        result.row, result.id, f"duplicate id {result.id!r}; ids must be unique", code="duplicate_id"
-                    )
-                )
-                continue
-            self.seen.add(result.id)
             self.ids.append(result.id)
-            keep.append(n)
+            self.rows.append(result.row)
+            self.contents.append(chunk.contents[n] if n < len(chunk.contents) else "")
+            if result.budget is not None:
+                self.budgets[result.row] = result.budget
             self.sink(result)
-        if keep:
-            self.vectors.append(chunk.vectors[keep])
+        if chunk.results:
+            self.vectors.append(chunk.vectors)
+        self.generated.update(chunk.generated)
         self.errors.extend(chunk.errors)
 
-    def duplicates(self) -> dict[str, list[str]]:
-        if not self.vectors:
-            return {}
-        return near_duplicates(self.ids, np.vstack(self.vectors).astype(np.float32), self.flag_config.near_duplicate)
+    def finish(self) -> None:
+        """Settle ids and the flags that need the whole call (call once, after the last chunk)."""
+        real = {i for r, i in zip(self.rows, self.ids) if r not in self.generated}
+        real |= {e.id for e in self.errors if e.row not in self.generated}
+        taken = set(real)
+        first: dict[str, str] = {}
+        entries = sorted(
+            [(r, i, c, True) for r, i, c in zip(self.rows, self.ids, self.contents)]
+            + [(e.row, e.id, "", False) for e in self.errors]
+        )
+        for row, pid, content, scored in entries:
+            if row in self.generated:
+                self.names[row] = unique_name(pid, taken)
+                taken.add(self.names[row])
+            elif scored and pid in first:
+                if first[pid] == content:
+                    self.extra_flags.setdefault(row, []).append(f"duplicate_of:{pid}")
+                else:
+                    self.names[row] = unique_name(pid, taken)
+                    taken.add(self.names[row])
+                    self.extra_flags.setdefault(row, []).append(f"duplicate_id:{pid}")
+            elif scored:
+                first[pid] = content
+        self.errors = sorted((replace(e, id=self.names.get(e.row, e.id)) for e in self.errors), key=lambda e: e.row)
+        final = [self.names.get(r, i) for r, i in zip(self.rows, self.ids)]
+        if self.vectors:
+            close = near_duplicates(
+                [str(r) for r in self.rows], np.vstack(self.vectors).astype(np.float32), self.flag_config.near_duplicate
+            )
+            by_row = dict(zip(self.rows, final))
+            for key, others in close.items():
+                row = int(key)
+                names = [by_row[int(o)] for o in others if by_row[int(o)] != by_row[row]]
+                if names:
+                    self.extra_flags.setdefault(row, []).extend(f"near_duplicate_of:{n}" for n in names)
+        for row in call_budget_outliers(self.budgets, self.flag_config):
+            self.extra_flags.setdefault(row, []).append("budget_outlier")
 
+    @property
+    def scored(self) -> int:
+        return len(self.ids)
 
-def with_duplicate_flags(result: ScoredProposal, duplicates: dict[str, list[str]]) -> ScoredProposal:
-    from dataclasses import replace
-
-    extra = tuple(f"near_duplicate_of:{other}" for other in duplicates.get(result.id, []))
-    return replace(result, flags=extra + result.flags) if extra else result
+    def settle(self, result: ScoredProposal) -> ScoredProposal:
+        """A result with its final id and the flags that needed the whole call."""
+        extra = [f for f in self.extra_flags.get(result.row, []) if f not in result.flags]
+        name = self.names.get(result.row, result.id)
+        if not extra and name == result.id:
+            return result
+        near = tuple(f for f in extra if f.startswith("near_duplicate_of:"))
+        rest = tuple(f for f in extra if not f.startswith("near_duplicate_of:"))
+        return replace(result, id=name, flags=rest + near + result.flags)
 
 
 def _numbered(chunks: Iterable[pd.DataFrame], progress: Callable[[int], None] | None):
@@ -172,6 +267,7 @@ def _score(
         recommender, _numbered(chunks, progress), columns, top_k=top_k, flag_config=flag_config
     ):
         scorer.add(result)
+    scorer.finish()
     return scorer
 
 
@@ -201,10 +297,7 @@ def score_frame(
         flag_config=flag_config,
         progress=progress,
     )
-    duplicates = scorer.duplicates()
-    return BatchResult(
-        [with_duplicate_flags(r, duplicates) for r in results], sorted(scorer.errors, key=lambda e: e.row)
-    )
+    return BatchResult([scorer.settle(r) for r in results], scorer.errors)
 
 
 def score_file(
@@ -219,39 +312,52 @@ def score_file(
     chunk_rows: int = 1024,
     progress: Callable[[int], None] | None = None,
     engine: Engine | None = None,
+    recursive: bool = False,
+    meta: str | Path | None = None,
+    lock_wait: float | None = 600.0,
 ) -> tuple[int, list[RowError], list[Path]]:
-    """Score a proposals file of any size with bounded memory.
+    """Score a proposals file (or a folder of proposal documents) of any size with bounded memory.
 
     Chunks are read one at a time and scored by the engine; results are spooled to a temporary JSONL
-    next to the output, then written out with the near-duplicate flags that needed the whole call.
-    Returns (scored, errors, paths written).
+    next to the output, then written out with the ids and flags that needed the whole call. The
+    output is locked for the whole run, so two runs writing it take turns. Returns (scored, errors,
+    paths written).
     """
     flag_config = flag_config or FlagConfig()
-    output = check_output(output, inputs=[source])
-    chunks = iter_table(source, sheet, chunk_rows)
-    first = next(chunks, None)
-    if first is None:
-        return 0, [], []
-    columns = find_columns(first.columns, overrides)
+    source = Path(source)
+    if source.is_dir():
+        from .documents import document_files, iter_documents
 
-    def every_chunk():
-        yield first
-        yield from chunks
+        inputs = [*document_files(source, recursive), *([meta] if meta else [])]
+        output = check_output(output, inputs=inputs)
+        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows)
+    else:
+        if meta:
+            raise InputError("--meta goes with a folder of documents; a table holds its own columns")
+        output = check_output(output, inputs=[source])
+        chunks = iter_table(source, sheet, chunk_rows)
+    with output_lock(output, wait=lock_wait):
+        first = next(chunks, None)
+        if first is None:
+            return 0, [], []
+        columns = find_columns(first.columns, overrides)
 
-    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=output.parent) as spool:
-        scorer = _score(
-            recommender,
-            every_chunk(),
-            columns,
-            lambda r: spool.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n"),
-            engine=engine,
-            top_k=top_k,
-            flag_config=flag_config,
-            progress=progress,
-        )
-        duplicates = scorer.duplicates()
-        spool.seek(0)
-        results = (with_duplicate_flags(ScoredProposal.from_dict(json.loads(line)), duplicates) for line in spool)
-        errors = sorted(scorer.errors, key=lambda e: e.row)
-        paths = write_results(results, errors, output) if scorer.ids else []
-        return len(scorer.ids), errors, paths
+        def every_chunk():
+            yield first
+            yield from chunks
+
+        with tempfile.TemporaryFile("w+", encoding="utf-8", dir=output.parent) as spool:
+            scorer = _score(
+                recommender,
+                every_chunk(),
+                columns,
+                lambda r: spool.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n"),
+                engine=engine,
+                top_k=top_k,
+                flag_config=flag_config,
+                progress=progress,
+            )
+            spool.seek(0)
+            results = (scorer.settle(ScoredProposal.from_dict(json.loads(line))) for line in spool)
+            paths = write_results(results, scorer.errors, output) if scorer.scored else []
+            return scorer.scored, scorer.errors, paths

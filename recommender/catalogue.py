@@ -133,6 +133,21 @@ def _check_nonempty(frame: pd.DataFrame, column: str, file: str) -> None:
         raise CatalogueError(file, "empty value where one is required", row=row_number(i), column=column)
 
 
+def _numbers(frame: pd.DataFrame, column: str, file: str, low: float, high: float, as_text: bool = False) -> pd.Series:
+    """A column of finite numbers within [low, high]; CatalogueError names the first bad value."""
+    values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+    bad = ~values.between(low, high)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise CatalogueError(
+            file,
+            f"{frame[column].iloc[i]!r} is not a number between {low:g} and {high:g}",
+            row=row_number(i),
+            column=column,
+        )
+    return frame[column] if as_text else values
+
+
 def split_codes(value: str) -> list[str]:
     return [v.strip() for v in str(value).split(";") if v.strip()]
 
@@ -178,7 +193,14 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
             raise CatalogueError(
                 f["local_governments"], f"unknown parent code {parent!r}", row=row_number(i), column="parent"
             )
-    frames["local_governments"] = lgs.assign(lat=pd.to_numeric(lgs["lat"]), lon=pd.to_numeric(lgs["lon"]))
+    frames["local_governments"] = lgs.assign(
+        lat=_numbers(lgs, "lat", f["local_governments"], -90, 90),
+        lon=_numbers(lgs, "lon", f["local_governments"], -180, 180),
+    )
+    frames["cities"] = frames["cities"].assign(
+        lat=_numbers(frames["cities"], "lat", f["cities"], -90, 90, as_text=True),
+        lon=_numbers(frames["cities"], "lon", f["cities"], -180, 180, as_text=True),
+    )
 
     prec = frames["precedents"]
     known_targets = set(targets["id"])

@@ -11,8 +11,8 @@ import traceback
 from pathlib import Path
 
 from .core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR, Recommender
-from .embedders import DEFAULT_EMBEDDER
-from .errors import ArtefactError, InputError, RecommenderError
+from .embedders import DEFAULT_EMBEDDER, EMBEDDER_CHOICES
+from .errors import REBUILD_HINT, ArtefactError, InputError, RecommenderError
 from .explain import render_text
 from .flags import FlagConfig
 from .io import check_output
@@ -42,7 +42,14 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("match", help="rank targets, precedents and governments for one proposal text")
     _common(p)
-    p.add_argument("text", help="the proposal description (Korean or English)")
+    p.add_argument("text", nargs="?", default=None, help="the proposal description (Korean or English)")
+    p.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="read the proposal from a document instead (.txt, .pdf, .docx, .hwpx, .hwp): title from its first "
+        "heading or line, text from the rest",
+    )
     p.add_argument("--title", default="")
     p.add_argument("--country", default=None, help="partner country: ISO2, English or Korean name")
     p.add_argument("--city", default="", help="partner city")
@@ -52,12 +59,26 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["ko", "en"], default=None, help="language of the reasons (default: the text's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    p = sub.add_parser("score", help="score every proposal of a .csv/.xlsx/.jsonl/.parquet file")
+    p = sub.add_parser(
+        "score", help="score every proposal of a .csv/.xlsx/.jsonl/.parquet file, or every document of a folder"
+    )
     _common(p)
-    p.add_argument("input", type=Path)
+    p.add_argument("input", type=Path, help="a proposals table, or a folder of proposal documents (one per file)")
     p.add_argument("-o", "--output", type=Path, required=True, help=".jsonl, .csv or .xlsx")
     p.add_argument("--top-k", type=int, default=5)
-    p.add_argument("--sheet", default=None, help="sheet name of an .xlsx input (default: the first)")
+    p.add_argument(
+        "--sheet",
+        default=None,
+        help="sheet name of an .xlsx input (default: the first visible sheet with a description column)",
+    )
+    p.add_argument("--recursive", action="store_true", help="folder input: also read the documents of subfolders")
+    p.add_argument(
+        "--meta",
+        type=Path,
+        default=None,
+        help="folder input: a table with a file-name column (file, 파일명) and any of the usual columns "
+        "(대상국가, 대상도시, 분야, 예산); without it country and city are left empty",
+    )
     p.add_argument(
         "--engine",
         choices=["local", "dask"],
@@ -92,6 +113,13 @@ def make_parser() -> argparse.ArgumentParser:
         default=defaults.budget_factor,
         help=f"budget_outlier when this many times off the similar precedents' median (default "
         f"{defaults.budget_factor:g})",
+    )
+    p.add_argument(
+        "--budget-mad",
+        type=float,
+        default=defaults.budget_mad,
+        help="budget_outlier also when this many robust deviations (median and MAD of log budgets) from the "
+        f"call's own budgets, with {defaults.budget_min_call} or more stated (default {defaults.budget_mad:g})",
     )
 
     p = sub.add_parser("evaluate", help="measure quality on the gold files; write docs/evaluation.md")
@@ -147,11 +175,40 @@ def _progress():
         yield bar.update
 
 
+MAX_TOP_K = 200
+
+
+def _check_top_k(value: int) -> int:
+    if not 1 <= value <= MAX_TOP_K:
+        raise InputError(f"--top-k must be between 1 and {MAX_TOP_K}; received {value}")
+    return value
+
+
+def _check_embedder(spec: str) -> None:
+    if spec in EMBEDDER_CHOICES or (spec.startswith("st:") and len(spec) > 3):
+        return
+    raise InputError(
+        f"--embedder must be one of {', '.join(EMBEDDER_CHOICES)} or st:<local model path>; received {spec!r}"
+    )
+
+
+def _json(value) -> str:
+    """JSON text; a number that is not finite is a bug upstream and never printed as invalid JSON."""
+    try:
+        return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError as exc:
+        raise ArtefactError(
+            f"the result holds a number that is not finite ({exc}); a model file is damaged: "
+            f"run `recommender info` to see which, then {REBUILD_HINT}"
+        ) from None
+
+
 def _open(args) -> Recommender:
     return Recommender.open(args.data_dir, args.models_dir, embedder=args.embedder)
 
 
 def run(args) -> int:
+    _check_embedder(args.embedder)
     if args.command == "build":
         rec = Recommender(args.data_dir, args.models_dir, embedder=args.embedder)
         if args.if_needed:
@@ -211,11 +268,22 @@ def run(args) -> int:
         print(json.dumps(rec.info(), indent=2, ensure_ascii=False))
         return 0
     if args.command == "match":
+        _check_top_k(args.top_k)
+        text, title = args.text, args.title
+        if (text is None) == (args.file is None):
+            raise InputError("give the proposal as a text argument or with --file PATH (one of them)")
+        if args.file is not None:
+            from .documents import title_and_body
+
+            if not args.file.is_file():
+                raise InputError(f"--file {str(args.file)!r} does not exist")
+            heading, text = title_and_body(args.file.read_bytes(), args.file.name)
+            title = title or heading
         rec = _open(args)
         result = rec.recommend(
             {
-                "text": args.text,
-                "title": args.title,
+                "text": text,
+                "title": title,
                 "partner_country": args.country,
                 "partner_city": args.city,
                 "sector": args.sector,
@@ -225,7 +293,7 @@ def run(args) -> int:
             lang=args.lang,
         )
         if args.json:
-            print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+            print(_json(result.to_dict()))
         else:
             print(render_text(result, args.lang or result.language))
         return 0
@@ -247,14 +315,16 @@ def run(args) -> int:
                 similar_to_precedent=args.precedent_threshold,
                 low_sdg11=args.sdg11_threshold,
                 budget_factor=args.budget_factor,
+                budget_mad=args.budget_mad,
             )
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        if not args.input.is_file():
-            raise InputError(f"input file {str(args.input)!r} does not exist")
-        if args.top_k < 1:
-            raise InputError(f"--top-k must be at least 1; received {args.top_k}")
-        check_output(args.output, inputs=[args.input])
+        if not args.input.exists():
+            raise InputError(f"input {str(args.input)!r} does not exist")
+        if args.meta is not None and not args.meta.is_file():
+            raise InputError(f"--meta {str(args.meta)!r} does not exist")
+        _check_top_k(args.top_k)
+        check_output(args.output, inputs=[] if args.input.is_dir() else [args.input])
         engine = None
         if args.engine == "dask":
             from .distributed import DaskEngine
@@ -272,12 +342,20 @@ def run(args) -> int:
                 flag_config=flag_config,
                 progress=progress,
                 engine=engine,
+                recursive=args.recursive,
+                meta=args.meta,
             )
         if not scored:
             reasons = "; ".join(f"row {e.row}: {e.reason}" for e in errors[:3])
             raise RecommenderError(
                 f"no row of {args.input.name} could be scored ({len(errors)} rejected"
-                + (f"; {reasons}" if reasons else "; the file has no data rows")
+                + (
+                    f"; {reasons}"
+                    if reasons
+                    else "; the folder has no .txt/.pdf/.docx/.hwpx/.hwp documents"
+                    if args.input.is_dir()
+                    else "; the file has no data rows"
+                )
                 + ")"
             )
         print(f"scored {scored} proposal(s), rejected {len(errors)}; wrote " + ", ".join(str(p) for p in paths))
@@ -295,6 +373,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the machine's answer (permissions, a full disk, a folder where a file goes)
+        if args.debug:
+            traceback.print_exc()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"error: {exc.strerror or exc}{where}; check that the path exists, is writable and has free space",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

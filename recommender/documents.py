@@ -457,3 +457,106 @@ def title_and_body(data: bytes, name: str) -> tuple[str, str]:
         return split_title(text, heading)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
+
+
+# ------------------------------------------------------------------ a folder of documents as a call
+META_FILE_COLUMNS = ("file", "filename", "file_name", "파일", "파일명", "name")
+
+
+def document_files(folder: str | Path, recursive: bool = False) -> list[Path]:
+    """The supported documents in a folder (and its subfolders when `recursive`), in name order;
+    hidden files (a leading '.') and Office lock files ('~$') are not proposals."""
+    folder = Path(folder)
+    found = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(
+        (
+            path
+            for path in found
+            if path.suffix.lower() in SUFFIXES
+            and path.is_file()
+            and not any(part.startswith((".", "~$")) for part in path.relative_to(folder).parts)
+        ),
+        key=lambda p: str(p.relative_to(folder)),
+    )
+
+
+def _read_meta(meta: str | Path) -> dict[str, dict[str, str]]:
+    """File name -> {field: value} from a side table with a file-name column and any of the usual
+    columns (partner country and city, sector, budget, title)."""
+    from .io import ALIASES, RESERVED, read_table
+
+    frame = read_table(meta)
+    columns = [c for c in frame.columns if c not in RESERVED]
+    file_columns = [c for c in columns if str(c).strip().lower() in META_FILE_COLUMNS]
+    if len(file_columns) != 1:
+        raise InputError(
+            f"--meta {Path(meta).name} needs exactly one file-name column (one of {list(META_FILE_COLUMNS)}); "
+            f"it has columns {list(map(str, columns))}"
+        )
+    fields = {}
+    for field_name in ("partner_country", "partner_city", "sector", "budget", "title"):
+        hits = [c for c in columns if str(c).strip().lower() in ALIASES[field_name]]
+        if len(hits) > 1:
+            raise InputError(f"--meta {Path(meta).name}: columns {hits} could all hold the {field_name}; keep one")
+        if hits:
+            fields[field_name] = hits[0]
+    out: dict[str, dict[str, str]] = {}
+    for record in frame.to_dict("records"):
+        key = str(record[file_columns[0]]).strip()
+        if key:
+            if key in out:
+                raise InputError(f"--meta {Path(meta).name} names {key!r} twice")
+            out[key] = {f: str(record.get(c, "") or "") for f, c in fields.items()}
+    return out
+
+
+def iter_documents(
+    folder: str | Path, *, recursive: bool = False, meta: str | Path | None = None, chunk_rows: int = 64
+):
+    """A folder of proposal documents as chunks of a call: one row per document (id = its file name,
+    or its path under the folder when `recursive`; title = its first heading or line; text = the rest),
+    partner country and city from `meta` when given, else empty (never guessed). A document that
+    cannot be read is a row with the reserved ERROR column saying why. Row numbers count documents
+    from 1 in name order."""
+    from .io import ERROR, ROW
+
+    folder = Path(folder)
+    details = _read_meta(meta) if meta else {}
+    files = document_files(folder, recursive)
+    names = [str(path.relative_to(folder)) if recursive else path.name for path in files]
+    unknown = sorted(set(details) - set(names) - {path.name for path in files})
+    if unknown:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "--meta names %d file(s) not in %s: %s", len(unknown), folder, ", ".join(unknown[:5])
+        )
+    columns = ["id", "title", "text", "partner_country", "partner_city", "sector", "budget"]
+    rows: list[dict] = []
+    for number, (path, name) in enumerate(zip(files, names), start=1):
+        extra = details.get(name) or details.get(path.name) or {}
+        row = {"id": name, ROW: number, ERROR: ""}
+        try:
+            title, body = title_and_body(path.read_bytes(), path.name)
+        except InputError as exc:
+            row[ERROR] = str(exc)
+        except OSError as exc:
+            row[ERROR] = f"{name}: cannot be read ({exc.strerror})"
+        else:
+            row.update(title=title, text=body)
+            row.update({k: v for k, v in extra.items() if v})
+        rows.append(row)
+        if len(rows) >= chunk_rows:
+            yield _documents_frame(rows, columns)
+            rows = []
+    if rows or not files:
+        yield _documents_frame(rows, columns)
+
+
+def _documents_frame(rows: list[dict], columns: list[str]):
+    import pandas as pd
+
+    from .io import ERROR, ROW
+
+    frame = pd.DataFrame(rows, columns=[*columns, ROW, ERROR], dtype=object)
+    return frame.astype(object).where(frame.notna(), "")

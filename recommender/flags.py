@@ -5,6 +5,8 @@ Pure functions over results and vectors; the thresholds live in FlagConfig (READ
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,14 +27,23 @@ class FlagConfig:
     budget_factor: float = 10.0
     budget_min_precedents: int = 2
     budget_precedents: int = 5
+    # A budget is also an outlier when it lies this many robust deviations from the call's own budgets
+    # (median and MAD of log budgets, once the call states at least `budget_min_call` of them) and more
+    # than a factor of 2 from their median: a typo of three zeros needs no precedent to be seen.
+    budget_mad: float = 3.5
+    budget_min_call: int = 5
 
     def __post_init__(self):
         for name in ("near_duplicate", "similar_to_precedent", "low_sdg11"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must be between 0 and 1; received {value}")
-        if self.budget_factor <= 1:
+        if not self.budget_factor > 1:
             raise ValueError(f"budget_factor must be above 1; received {self.budget_factor}")
+        if not self.budget_mad > 0 or math.isinf(self.budget_mad):
+            raise ValueError(f"budget_mad must be a positive number; received {self.budget_mad}")
+        if self.budget_min_call < 3:
+            raise ValueError(f"budget_min_call must be at least 3; received {self.budget_min_call}")
 
 
 def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float, most: int = 5) -> dict[str, list[str]]:
@@ -60,6 +71,28 @@ def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float, most:
         if others:
             out[pid] = others
     return out
+
+
+# A normal distribution's standard deviation is 1.4826 of its median absolute deviation.
+MAD_TO_SD = 1.4826
+MIN_LOG_SPREAD = 0.1  # a floor for calls whose budgets are nearly all alike
+
+
+def call_budget_outliers(budgets: Mapping, config: FlagConfig) -> set:
+    """Keys of the budgets far from the call's own distribution: |log b - median| over the scaled
+    median absolute deviation of log budgets above `config.budget_mad`, and off the median by more
+    than a factor of 2. Needs `config.budget_min_call` positive budgets; works with no precedent."""
+    logs = {key: math.log(value) for key, value in budgets.items() if value is not None and value > 0}
+    if len(logs) < config.budget_min_call:
+        return set()
+    values = np.array(list(logs.values()))
+    median = float(np.median(values))
+    spread = max(MAD_TO_SD * float(np.median(np.abs(values - median))), MIN_LOG_SPREAD)
+    return {
+        key
+        for key, value in logs.items()
+        if abs(value - median) / spread > config.budget_mad and abs(value - median) > math.log(2)
+    }
 
 
 def proposal_flags(

@@ -8,6 +8,7 @@ set of coefficients serves all 17 goals. The coefficients are fitted by `recomme
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,16 @@ class GoalClassifier:
     part: str = CLASSIFIER_PART
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """(n, 17) decision values for unit vectors (n, dim)."""
+        """(n, 17) decision values for unit vectors (n, dim); a classifier fitted on vectors of another
+        width is refused with the refit command."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+        width = len(self.coef[0]) if self.coef else 0
+        if vectors.shape[1] != width:
+            raise CatalogueError(
+                FILE_NAME,
+                f"the goal classifier reads vectors of {width} numbers but the {self.part} encoder gives "
+                f"{vectors.shape[1]}; refit with `recommender evaluate --fit-goal-model`",
+            )
         return np.atleast_2d(np.asarray(vectors, dtype=np.float64)) @ np.asarray(self.coef).T + np.asarray(
             self.intercept
         )
@@ -289,6 +299,11 @@ class GoalDecisionModel:
                 str(path),
                 f"was fitted on features {list(model.features)}, this version computes {list(FEATURES)}; {refit}",
             )
+        numbers = [*model.coef, model.intercept, *model.mean, *model.scale, model.threshold]
+        numbers += [v for row in classifier.coef for v in row] + list(classifier.intercept)
+        numbers += [v for shifts in offsets.values() for v in shifts.values()] + [decision.precedent_support]
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in numbers):
+            raise CatalogueError(str(path), f"holds numbers that are not finite (NaN or infinity); {refit}")
         widths = {len(row) for row in classifier.coef}
         if len(classifier.coef) != 17 or len(classifier.intercept) != 17 or len(widths) != 1:
             raise CatalogueError(str(path), f"the goal classifier must have 17 rows of equal length; {refit}")

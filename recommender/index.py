@@ -175,11 +175,31 @@ class VectorIndex:
 
     @classmethod
     def load(cls, folder: str | Path, *, expect: dict | None = None, verify_files: bool = True) -> VectorIndex:
-        """Load and check; `expect` maps manifest keys to required values (embedder, fingerprint, ...)."""
+        """Load and check; `expect` maps manifest keys to required values (embedder, fingerprint, ...).
+
+        Another process may save the index meanwhile (two renames): a folder missing for an instant
+        is waited for, and a read that fails because the folder was swapped under it is retried on
+        the new folder."""
+        folder = Path(folder)
+        for attempt in range(LOAD_ATTEMPTS):
+            _wait_for_swap(folder)
+            before = _identity(folder)
+            try:
+                return cls._load_once(folder, expect, verify_files)
+            except (NotBuiltError, StaleIndexError, OSError) as exc:
+                swapping = before is None and any(folder.parent.glob(f".{folder.name}.*"))
+                if attempt + 1 < LOAD_ATTEMPTS and (swapping or (before is not None and _identity(folder) != before)):
+                    time.sleep(SWAP_RETRY_SECONDS * (attempt + 1))
+                    continue
+                if isinstance(exc, OSError):
+                    raise StaleIndexError(f"index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
+                raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_once(cls, folder: Path, expect: dict | None, verify_files: bool) -> VectorIndex:
         import faiss
 
-        folder = Path(folder)
-        _recover_interrupted_swap(folder)
         manifest_path = folder / "manifest.json"
         if not manifest_path.is_file():
             raise NotBuiltError(f"no index at {folder}: {REBUILD_HINT}")
@@ -221,6 +241,31 @@ class VectorIndex:
         if manifest.get("ef_search"):
             index.hnsw.efSearch = int(manifest["ef_search"])
         return cls(ids, langs, index, manifest)
+
+
+LOAD_ATTEMPTS = 6
+SWAP_RETRY_SECONDS = 0.05
+SWAP_WAIT_SECONDS = 5.0  # a save's two renames are microseconds apart (a loaded machine may stall it for a second)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which manifest the folder holds now (inode and change time), None when there is none."""
+    try:
+        stat = os.stat(folder / "manifest.json")
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def _wait_for_swap(folder: Path) -> None:
+    """A folder missing for an instant is a save between its renames: wait for the new one, and
+    only then put back a previous index left by a build that died there."""
+    deadline = time.monotonic() + SWAP_WAIT_SECONDS
+    while not folder.exists() and time.monotonic() < deadline:
+        if not any(folder.parent.glob(f".{folder.name}.*")):
+            return  # nothing was ever built here, or nothing is being saved: no reason to wait
+        time.sleep(0.01)
+    _recover_interrupted_swap(folder)
 
 
 def _recover_interrupted_swap(folder: Path) -> None:

@@ -7,11 +7,13 @@ previous output whole.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -39,28 +41,52 @@ ALIASES = {
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Reserved columns every reader adds to its chunks: the row's true line (or sheet row) number, and
+# why the reader could not make a row of it (empty when it could). A header cannot hold a NUL.
+ROW = "\x00row"
+ERROR = "\x00error"
+UNCACHED = "\x00uncached"  # .xlsx: "column<TAB>cell" lines for formula cells saved without a value
+RESERVED = (ROW, ERROR, UNCACHED)
+
+
+def _option(field_name: str) -> str:
+    return "--" + field_name.replace("partner_", "").replace("_", "-") + "-col"
+
+
 def find_columns(columns, overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """Map our field names to the file's columns; InputError names what was found and expected."""
+    """Map our field names to the file's columns; InputError names what was found and expected.
+
+    Two columns that both name one field (two 사업내용 columns, or 사업내용 beside 사업개요) are refused
+    with both names: picking one silently could score a note instead of the description."""
     overrides = {k: v for k, v in (overrides or {}).items() if v}
-    lowered = {str(c).strip().lower(): c for c in columns}
+    columns = [c for c in columns if str(c) not in RESERVED]
+    shown = list(map(str, columns))
     found = {}
     for field_name, aliases in ALIASES.items():
         if field_name in overrides:
-            if overrides[field_name] not in columns:
+            wanted = overrides[field_name]
+            if wanted not in columns:
                 raise InputError(
-                    f"--{field_name.replace('_', '-')}-col {overrides[field_name]!r} is not a column "
-                    f"of the file; its columns are {list(map(str, columns))}"
+                    f"{_option(field_name)} {wanted!r} is not a column of the file; its columns are {shown}"
                 )
-            found[field_name] = overrides[field_name]
+            if columns.count(wanted) > 1:
+                raise InputError(f"{columns.count(wanted)} columns are named {wanted!r}; rename all but one")
+            found[field_name] = wanted
             continue
-        for alias in aliases:
-            if alias in lowered:
-                found[field_name] = lowered[alias]
-                break
+        hits = [(i, c) for i, c in enumerate(columns) if str(c).strip().lower() in aliases]
+        if len(hits) > 1:
+            names = " and ".join(f"{str(c)!r} (column {i + 1})" for i, c in hits)
+            raise InputError(
+                f"{len(hits)} columns could hold the {field_name.replace('_', ' ')}: {names}; rename the ones "
+                f"that do not"
+                + ("" if len({c for _, c in hits}) < len(hits) else f", or choose one with {_option(field_name)}")
+            )
+        if hits:
+            found[field_name] = hits[0][1]
     if "text" not in found:
         raise InputError(
             f"no text column: expected one named {ALIASES['text'][:4]} (or give --text-col NAME); "
-            f"the file has columns {list(map(str, columns))}"
+            f"the file has columns {shown}"
         )
     return found
 
@@ -86,47 +112,187 @@ def decode_text(raw: bytes, name: str) -> str:
     return "\n".join(lines).lstrip("\ufeff")
 
 
-def _read_csv_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _rows_frame(
+    header: list[str], records: list[tuple[int, list[str], str]], extra: dict | None = None
+) -> pd.DataFrame:
+    """A chunk: the header's columns as text, plus the reserved line-number and error columns."""
+    width = len(header)
+    body = [(values + [""] * width)[:width] for _, values, _ in records]
+    frame = pd.DataFrame(body, columns=header, dtype=object) if header else pd.DataFrame(index=range(len(records)))
+    frame[ROW] = [row for row, _, _ in records]
+    frame[ERROR] = [error for _, _, error in records]
+    for key, values in (extra or {}).items():
+        frame[key] = values
+    return frame
+
+
+def _chunked(header, records: Iterator[tuple[int, list[str], str]], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    chunk = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= chunk_rows:
+            yield _rows_frame(header, chunk)
+            chunk = []
+    yield _rows_frame(header, chunk)
+
+
+CSV_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _csv_records(text: str, sep: str, limit: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every record; blank lines are counted and skipped."""
     import csv
     import io as _io
 
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    line = 0
+    for n, fields in enumerate(reader):
+        start, line = line + 1, reader.line_num
+        if limit is not None and n >= limit:
+            return
+        if fields and any(f.strip() for f in fields):
+            yield start, fields
+
+
+def choose_delimiter(text: str) -> str:
+    """The delimiter that splits the header into the most columns and the first rows into as many.
+
+    Checked against the header, not guessed from a sample: a long first cell holding ';' cannot turn
+    a comma file into a semicolon file, since then the rows would not have the header's width."""
+    best, best_score = ",", (-1.0, 0)
+    sample = text[:200_000]
+    for sep in CSV_DELIMITERS:
+        try:
+            records = [fields for _, fields in _csv_records(sample, sep, limit=51)]
+        except Exception:  # noqa: BLE001 - csv.Error on odd quoting: not this delimiter
+            continue
+        if not records:
+            continue
+        width = len(records[0])
+        if width < 2:
+            continue
+        rows = records[1:50] or [records[0]]
+        fits = sum(1 for fields in rows if len(fields) == width or (len(fields) < width)) / len(rows)
+        exact = sum(1 for fields in rows if len(fields) == width) / len(rows)
+        score = (round(fits + exact, 3), width)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_csv_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import csv
+
+    csv.field_size_limit(2**31 - 1)
     text = decode_text(raw, name)
     del raw
-    try:  # only real delimiters: an open sniffer picks letters on short files
-        sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t|").delimiter
-    except csv.Error:
-        sep = ","
-    yield from pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, chunksize=chunk_rows)
+    sep = choose_delimiter(text)
+    records = _csv_records(text, sep)
+    first = next(records, None)
+    if first is None:
+        yield _rows_frame([], [])
+        return
+    header = [h.strip() for h in first[1]]
+    header = [h or f"column{i + 1}" for i, h in enumerate(header)]
+    width = len(header)
+    shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[sep]
+
+    def rows():
+        for line, fields in records:
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                yield (
+                    line,
+                    fields[:width],
+                    f"line {line} has {len(fields)} fields but the header has {width}: a {shown} inside a value? "
+                    "put that value in double quotes",
+                )
+            else:
+                yield line, fields, ""
+
+    yield from _chunked(header, rows(), chunk_rows)
 
 
-def _read_xlsx_chunks(source, name: str, sheet, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    from openpyxl import load_workbook
+def _scalar_text(value) -> str:
+    """A value read from JSON or Parquet as the text its writer meant: 7 stays '7', 1.5 '1.5', null ''."""
+    import datetime as dt
+    import math
 
-    book = load_workbook(source, read_only=True, data_only=True)
-    try:
-        ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
-    except (KeyError, IndexError):
-        raise InputError(f"{name} has no sheet {sheet!r}; its sheets are {book.sheetnames}") from None
-    # Some exporters write a <dimension> that understates the sheet; read-only mode would trust it
-    # and drop rows silently. Reading every row that is there costs nothing more.
-    ws.reset_dimensions()
-    rows = ws.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else f"column{i + 1}" for i, c in enumerate(next(rows, ()) or ())]
-    chunk = []
-    for row in rows:
-        values = ["" if v is None else str(v) for v in row][: len(header)]
-        chunk.append(values + [""] * (len(header) - len(values)))
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) and value.tzinfo is None else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _read_jsonl_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """One object per line; numbers are kept as written (parsed as text), a line that is not an
+    object (an array, a scalar, broken JSON) becomes an error row with its line number."""
+    text = decode_text(raw, name)
+    del raw
+    header: list[str] = []
+    chunk: list[tuple[int, dict, str]] = []
+
+    def flush():
+        frame = _rows_frame(
+            header, [(line, [values.get(h, "") for h in header], error) for line, values, error in chunk]
+        )
+        chunk.clear()
+        return frame
+
+    for line, content in enumerate(text.split("\n"), start=1):
+        content = content.strip()
+        if not content:
+            continue
+        try:
+            value = json.loads(content, parse_int=str, parse_float=str, parse_constant=str)
+        except json.JSONDecodeError as exc:
+            chunk.append((line, {}, f"line {line} is not valid JSON ({exc.msg} at column {exc.colno})"))
+        else:
+            if isinstance(value, dict):
+                values = {str(k).strip(): _scalar_text(v) for k, v in value.items()}
+                header.extend(k for k in values if k not in header)
+                chunk.append((line, values, ""))
+            else:
+                kind = "an array" if isinstance(value, list) else "a single value"
+                chunk.append((line, {}, f"line {line} is {kind}, not an object with named fields"))
         if len(chunk) >= chunk_rows:
-            yield pd.DataFrame(chunk, columns=header)
-            chunk = []
-    if chunk or not header:
-        yield pd.DataFrame(chunk, columns=header)
-    book.close()
+            yield flush()
+    yield flush()
 
 
-def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.astype(object).where(frame.notna(), "")
-    return frame.map(lambda v: v if isinstance(v, str) else str(v))
+def _read_parquet_chunks(source, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Values as their column types hold them, never through pandas' float coercion (an integer
+    column with nulls stays '7', not '7.0')."""
+    import pyarrow.parquet as pq
+
+    table = pq.ParquetFile(source)
+    header = [str(name).strip() for name in table.schema_arrow.names]
+    row = 1  # the row number a spreadsheet would show, the header being row 1
+    produced = False
+    for batch in table.iter_batches(batch_size=chunk_rows):
+        columns = [[_scalar_text(v) for v in batch.column(i).to_pylist()] for i in range(batch.num_columns)]
+        records = [(row + 1 + n, [col[n] for col in columns], "") for n in range(batch.num_rows)]
+        row += batch.num_rows
+        produced = True
+        yield _rows_frame(header, records)
+    if not produced:
+        yield _rows_frame(header, [])
 
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
@@ -135,11 +301,16 @@ INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
 def iter_table(
     source: str | Path | bytes, sheet: str | int | None = None, chunk_rows: int = 1024, *, name: str | None = None
 ) -> Iterator[pd.DataFrame]:
-    """A proposals table in chunks of text columns: .csv (encoding detected), .xlsx, .jsonl or .parquet.
+    """A proposals table in chunks of text columns: .csv (encoding and delimiter detected), .xlsx,
+    .jsonl or .parquet.
 
     source: a path, or the file's bytes with its `name` (an upload). Only one chunk of rows is held
-    at a time (a CSV's text is decoded whole, then parsed in chunks)."""
+    at a time (a CSV's text is decoded whole, then parsed in chunks). Every value is the text the
+    user wrote or saw; each chunk also has the reserved columns ROW (the true line or sheet row) and
+    ERROR (why a line could not be read; such a line is reported, the others are still read)."""
     import io as _io
+
+    from .sheets import read_xlsx_chunks
 
     if isinstance(source, (bytes, bytearray)):
         name = name or "upload"
@@ -159,21 +330,15 @@ def iter_table(
         if suffix == ".csv":
             chunks = _read_csv_chunks(raw(), name, chunk_rows)
         elif suffix == ".xlsx":
-            chunks = _read_xlsx_chunks(opened(), name, sheet, chunk_rows)
+            chunks = read_xlsx_chunks(opened(), name, sheet, chunk_rows)
         elif suffix == ".jsonl":
-            chunks = (_text_frame(c) for c in pd.read_json(opened(), lines=True, dtype=False, chunksize=chunk_rows))
+            chunks = _read_jsonl_chunks(raw(), name, chunk_rows)
         else:
-            import pyarrow.parquet as pq
-
-            chunks = (
-                _text_frame(batch.to_pandas()) for batch in pq.ParquetFile(opened()).iter_batches(batch_size=chunk_rows)
-            )
-        for chunk in chunks:
-            chunk.columns = [str(c).strip() for c in chunk.columns]
-            yield chunk
+            chunks = _read_parquet_chunks(opened(), chunk_rows)
+        yield from chunks
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - pandas/openpyxl/pyarrow raise many kinds for a damaged file
+    except Exception as exc:  # noqa: BLE001 - csv/openpyxl/pyarrow raise many kinds for a damaged file
         raise InputError(
             f"cannot read {name} as {suffix} ({type(exc).__name__}: {exc}); "
             "check that the file is complete and of the type its name says"
@@ -181,9 +346,15 @@ def iter_table(
 
 
 def read_table(source: str | Path | bytes, sheet: str | int | None = None, *, name: str | None = None) -> pd.DataFrame:
-    """A whole proposals table as text columns (for small files; `iter_table` reads in chunks)."""
+    """A whole proposals table as text columns, with the reserved ROW and ERROR columns (for small
+    files; `iter_table` reads in chunks)."""
     chunks = list(iter_table(source, sheet, name=name))
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+
+
+def user_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without the reserved columns (for showing a table)."""
+    return frame[[c for c in frame.columns if c not in RESERVED]]
 
 
 def neutralise(value):
@@ -230,6 +401,48 @@ def check_output(output: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
                 "writing it would destroy the call: choose another -o path"
             )
     return output
+
+
+LOCK_POLL_SECONDS = 0.2
+
+
+@contextlib.contextmanager
+def output_lock(output: Path, wait: float | None = 600.0):
+    """An exclusive lock per output path (`.<name>.lock` beside it), held while a run writes it, so
+    two runs writing the same output take turns instead of interleaving. Waits up to `wait` seconds
+    (None: forever), then InputError."""
+    import fcntl
+
+    lock = output.with_name(f".{output.name}.lock")
+    try:
+        handle = open(lock, "a+")  # noqa: SIM115 - held open for the whole run
+    except IsADirectoryError:
+        raise InputError(f"the lock path {str(lock)!r} is a folder; remove it and run again") from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the lock file {str(lock)!r} ({exc.strerror}); choose another -o path"
+        ) from None
+    with handle:
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if wait is not None and time.monotonic() - started >= wait:
+                    raise InputError(
+                        f"another run is writing {str(output)!r} (it holds {lock.name}); wait for it to finish "
+                        "or choose another -o path"
+                    ) from None
+                if not told:
+                    log.warning("another run is writing %s; waiting for it to finish", output)
+                    told = True
+                time.sleep(LOCK_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 class _Atomic:

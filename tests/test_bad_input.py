@@ -8,7 +8,7 @@ import pytest
 
 from recommender.cli import main
 from recommender.errors import InputError
-from recommender.io import read_table
+from recommender.io import read_table, user_columns
 
 pytestmark = pytest.mark.model
 
@@ -60,7 +60,10 @@ def test_other_delimiters_are_detected(tmp_path, sep):
     path = tmp_path / "call.csv"
     path.write_text(f"id{sep}text\nP1{sep}water, sanitation and hygiene, for schools\n", encoding="utf-8")
     frame = read_table(path)
-    assert list(frame.columns) == ["id", "text"] and frame["text"][0] == "water, sanitation and hygiene, for schools"
+    assert (
+        list(user_columns(frame).columns) == ["id", "text"]
+        and frame["text"][0] == "water, sanitation and hygiene, for schools"
+    )
 
 
 def test_mixed_encodings_are_decoded_line_by_line(tmp_path):

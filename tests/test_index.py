@@ -92,3 +92,34 @@ def test_hnsw_agrees_with_exact_search_on_clustered_vectors():
     _, found = approx.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found)])
     assert recall >= 0.95
+
+
+def test_loading_while_another_process_saves(tmp_path):
+    """A library loop loading the index while another process keeps saving it never sees a missing
+    or half-swapped folder (issue 15: 17 FileNotFoundErrors in 40 s before)."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    _, index = _index()
+    folder = index.save(tmp_path / "c")
+    root = str(Path(__file__).resolve().parents[1])
+    saver = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import sys, time; sys.path.insert(0, {root!r}); sys.path.insert(0, {str(Path(__file__).parent)!r});"
+            f"from test_index import _index; indexes = [_index(seed=s)[1] for s in (1, 2)]; end = time.time() + 10\n"
+            f"while time.time() < end: indexes[int(time.time() * 1000) % 2].save({str(folder)!r})",
+        ]
+    )
+    try:
+        loads, deadline = 0, time.monotonic() + 30
+        while saver.poll() is None and time.monotonic() < deadline:
+            loaded = VectorIndex.load(folder, expect={"embedder": "e", "catalogue_fingerprint": "abc"})
+            assert loaded.manifest["count"] == 50
+            loads += 1
+    finally:
+        saver.wait(30)
+    assert saver.returncode == 0 and loads > 10
