@@ -221,6 +221,7 @@ MESSAGES.update(
         "flag.low_sdg11_alignment": {"ko": "SDG 11 연관성 낮음", "en": "weak SDG 11 fit"},
         "flag.budget_outlier": {"ko": "예산 이상치", "en": "unusual budget"},
         "flag.budget_outlier_call": {"ko": "예산 이상치 (공모 내 비교)", "en": "unusual budget for this call"},
+        "flag.duplicate_id": {"ko": "번호 {other} 중복 (내용은 다름)", "en": "reuses id {other} (other content)"},
         "flag.other": {"ko": "기타 검토 표시 ({name})", "en": "other flag ({name})"},
     }
 )
