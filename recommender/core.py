@@ -17,9 +17,19 @@ import numpy as np
 
 from . import assemble, goal_model, ranking
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
-from .embedders import DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries, make_embedder
+from .embedders import (
+    DEFAULT_EMBEDDER,
+    Embedder,
+    FusedEmbedder,
+    blend_glosses,
+    detect_language,
+    encode_documents,
+    encode_queries,
+    make_embedder,
+)
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .index import VectorIndex, build_lock
+from .korean import default_reader
 from .proposal import Proposal
 from .results import Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
@@ -53,6 +63,16 @@ class RankingConfig:
     portfolio: ranking.PortfolioWeights = ranking.PortfolioWeights()
     # Precedent vector rows fetched per query passage before re-scoring (bounds work on big catalogues).
     candidate_rows: int = 400
+    # Korean queries: weight of the English encoder's reading of the text's English gloss (korean.py),
+    # beside the multilingual encoder's reading of the Korean (0: the Korean alone).
+    korean_gloss_weight: float = 0.0
+    # Korean queries: the keyword queries read the gloss with every English rendering of each term
+    # (True) or only the preferred one (False).
+    keyword_gloss_alternatives: bool = True
+    # Hubness correction of the target cosines: subtract this times each target's centred mean
+    # similarity to its nearest reference texts (the precedents); 0 turns it off.
+    hubness: float = 0.0
+    hubness_neighbours: int = 10
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,7 @@ class Recommender:
         self._config = config
         if self.scorer_ is not None:
             self.scorer_.config = config
+            self.view_.target_hub = self._target_hub()
 
     @property
     def catalogues(self) -> Catalogues:
@@ -137,6 +158,7 @@ class Recommender:
 
     def _prepare(self) -> None:
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
+        self.view_.target_hub = self._target_hub()
         self.scorer_ = SignalScorer(self.view_, self.config)
         # Kept, not raised, when missing or outdated: `recommender evaluate --fit-goal-model` must be
         # able to open the recommender to (re)fit it. Recommending raises it.
@@ -144,6 +166,27 @@ class Recommender:
             self.goal_decision_ = goal_model.GoalDecisionModel.load(self.data_dir / goal_model.FILE_NAME)
         except CatalogueError as exc:
             self.goal_decision_, self.goal_decision_error_ = None, exc
+
+    def _target_hub(self) -> np.ndarray:
+        """Each target's centred hub score against the precedent passages read as queries would be
+        (each part weighted as for a query in the passage's language)."""
+        reference_index = self.indexes_["precedents"]
+        n = min(reference_index.index.ntotal, 5000)
+        reference = reference_index.index.reconstruct_n(0, n)
+        if isinstance(self.embedder, FusedEmbedder):
+            start, blocks = 0, []
+            for part, weight in zip(self.embedder.parts, self.embedder.weights):
+                block = reference[:, start : start + part.dim]
+                blocks.append(block * weight * (np.linalg.norm(block, axis=1, keepdims=True) > 0))
+                start += part.dim
+            reference = np.hstack(blocks)
+            reference /= np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
+        targets = self.indexes_["sdg_targets"]
+        vectors = targets.index.reconstruct_n(0, targets.index.ntotal)
+        hub = ranking.hub_scores(reference, vectors, self.config.hubness_neighbours)
+        per_target = np.zeros(len(self.view_.target_ids), dtype=np.float32)
+        np.maximum.at(per_target, self.view_.row_items["sdg_targets"], hub)
+        return per_target - per_target.mean()
 
     def build(self) -> Recommender:
         """Encode the catalogues and write one index folder per catalogue under models_dir."""
@@ -285,15 +328,26 @@ class Recommender:
         """(position, text, query vectors, signals) for each text: every passage of the batch is
         encoded in one call, and the lexical scores are one product per catalogue."""
         self._require_loaded()
+        cfg = self.config
         passages = [split_passages(t) for t in texts]
+        korean = [detect_language(t) == "ko" for t in texts]
+        reader = default_reader() if any(korean) else None
+        flat = [s for group in passages for s in group]
+        glossed = [
+            reader.gloss(s) if is_ko and cfg.korean_gloss_weight > 0 else None
+            for group, is_ko in zip(passages, korean)
+            for s in group
+        ]
         lexical = LexicalBatch(self.view_, texts)
         with self._lock:  # the encoders are not guaranteed thread-safe
-            vectors = encode_queries(self.embedder, [s for group in passages for s in group])
+            vectors = encode_queries(self.embedder, flat)
+            vectors = blend_glosses(self.embedder, vectors, glossed, cfg.korean_gloss_weight)
         start = 0
         for n, (text, group) in enumerate(zip(texts, passages)):
             queries = vectors[start : start + len(group)]
             start += len(group)
-            yield n, text, queries, self.scorer_.compute(text, queries, countries[n], lexical, n, exclude)
+            keyword_text = reader.gloss(text, alternatives=cfg.keyword_gloss_alternatives) if korean[n] else None
+            yield n, text, queries, self.scorer_.compute(text, queries, countries[n], lexical, n, exclude, keyword_text)
 
     def signals(self, texts: Sequence[str], countries: Sequence[str | None] | None = None) -> list[Signals]:
         """The raw signals of some texts (evaluation and weight sweeps read them)."""

@@ -276,6 +276,38 @@ def gold_proposals(rec, gold: pd.DataFrame, ks=(1, 3)) -> dict:
     return out
 
 
+def offcatalogue(rec, frame: pd.DataFrame, ks=(1, 3, 5)) -> dict:
+    """The paired off-catalogue proposals, per split and language: rank of the first acceptable
+    target (hits@k, MRR), the main goal marked present, and goals marked outside the proposal's goals."""
+    top_k = len(rec.catalogues.sdg_targets)
+    out: dict = {}
+    for (split, lang), part in frame.groupby(["split", "lang"], sort=False):
+        rows = part.to_dict("records")
+        results = rec.recommend_many(
+            [{"text": r["text"], "partner_country": r.get("partner_country") or None} for r in rows], top_k=top_k
+        )
+        ranks, main, extra, empty = [], [], [], 0
+        for r, res in zip(rows, results):
+            acceptable = {t for t in str(r["targets"]).split(";") if t}
+            ranked = [t.id for t in res.sdg_targets]
+            ranks.append(min([ranked.index(t) + 1 for t in acceptable if t in ranked] or [999]))
+            goals = {int(g) for g in str(r["goals"]).split(";") if g}
+            present = set(res.present_goals)
+            main.append(int(r["main_goal"]) in present)
+            extra.append(len(present - goals))
+            empty += not present
+        ranks = np.array(ranks)
+        out.setdefault(split, {})[lang] = {
+            **{f"hits@{k}": float(np.mean(ranks <= k)) for k in ks},
+            "mrr": float(np.mean(1 / ranks)),
+            "main_goal_present": float(np.mean(main)),
+            "extra_goals_per_proposal": float(np.mean(extra)),
+            "no_goal": int(empty),
+            "n": int(len(rows)),
+        }
+    return out
+
+
 def write_report(report: dict, docs_dir: Path) -> Path:
     docs_dir.mkdir(parents=True, exist_ok=True)
     (docs_dir / "evaluation.json").write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -79,6 +79,8 @@ class CatalogueView:
             name: np.array([positions[name][i] for i in indexes[name].item_ids], dtype=np.int64) for name in INDEXED
         }
         self._country_masks: dict[str | None, np.ndarray] = {}
+        # Centred hub score of each target (ranking.hub_scores), set by the facade; None: no correction.
+        self.target_hub: np.ndarray | None = None
 
     def country_mask(self, iso: str | None) -> np.ndarray:
         """Which precedents worked in a country, computed once per country (dict writes are atomic)."""
@@ -127,8 +129,11 @@ class SignalScorer:
         lexical: LexicalBatch,
         n: int,
         exclude: Sequence[int] = (),
+        keyword_text: str | None = None,
     ) -> Signals:
-        """exclude: precedent positions to leave out entirely (leave-one-out evaluation)."""
+        """exclude: precedent positions to leave out entirely (leave-one-out evaluation);
+        keyword_text: what the (English) keyword queries read, when not the text itself (the English
+        gloss of a Korean text)."""
         view, cfg = self.view, self.config
         n_precedents = len(view.precedent_ids)
         index = view.indexes["precedents"]
@@ -145,11 +150,12 @@ class SignalScorer:
         precedent_all[rows] = precedent_score
 
         n_targets = len(view.target_ids)
-        dense_t = ranking.dense_to_unit(
-            view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
-        )
+        cosine_t = view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
+        if cfg.hubness and view.target_hub is not None:
+            cosine_t = cosine_t - cfg.hubness * view.target_hub
+        dense_t = ranking.dense_to_unit(cosine_t)
         lexical_t = lexical.scores(n, "sdg_targets", None)
-        hits = view.aurora.match(text)
+        hits = view.aurora.match(text if keyword_text is None else keyword_text)
         keyword_t = np.zeros(n_targets, dtype=np.float32)
         for target_id in hits:
             keyword_t[view.target_position[target_id]] = 1.0

@@ -11,6 +11,7 @@ The Korean goal and target texts (SDG 11 below, the other 159 targets in
 scripts/translations/sdg_targets_ko.tsv) are our own unofficial translations: Korean is not a UN
 language and no official Korean text of the 169 targets is published in machine-readable form.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,44 +30,129 @@ GOALS = {
     1: ("No poverty", "빈곤 퇴치", "모든 곳에서 모든 형태의 빈곤 종식", "#E5243B"),
     2: ("Zero hunger", "기아 종식", "기아 종식, 식량 안보 확보, 영양 개선 및 지속가능한 농업 증진", "#DDA63A"),
     3: ("Good health and well-being", "건강과 웰빙", "모든 연령층의 건강한 삶 보장과 웰빙 증진", "#4C9F38"),
-    4: ("Quality education", "양질의 교육", "포용적이고 공평한 양질의 교육 보장 및 모두를 위한 평생학습 기회 증진", "#C5192D"),
+    4: (
+        "Quality education",
+        "양질의 교육",
+        "포용적이고 공평한 양질의 교육 보장 및 모두를 위한 평생학습 기회 증진",
+        "#C5192D",
+    ),
     5: ("Gender equality", "성평등", "성평등 달성과 모든 여성 및 여아의 역량 강화", "#FF3A21"),
-    6: ("Clean water and sanitation", "깨끗한 물과 위생", "모두를 위한 물과 위생의 이용가능성 및 지속가능한 관리 보장", "#26BDE2"),
-    7: ("Affordable and clean energy", "적정 가격의 깨끗한 에너지", "모두를 위한 적정 가격의 신뢰할 수 있고 지속가능한 현대적 에너지에 대한 접근 보장", "#FCC30B"),
-    8: ("Decent work and economic growth", "양질의 일자리와 경제성장", "지속적·포용적·지속가능한 경제성장 및 완전하고 생산적인 고용과 양질의 일자리 증진", "#A21942"),
-    9: ("Industry, innovation and infrastructure", "산업, 혁신, 인프라", "회복력 있는 인프라 구축, 포용적이고 지속가능한 산업화 증진 및 혁신 장려", "#FD6925"),
+    6: (
+        "Clean water and sanitation",
+        "깨끗한 물과 위생",
+        "모두를 위한 물과 위생의 이용가능성 및 지속가능한 관리 보장",
+        "#26BDE2",
+    ),
+    7: (
+        "Affordable and clean energy",
+        "적정 가격의 깨끗한 에너지",
+        "모두를 위한 적정 가격의 신뢰할 수 있고 지속가능한 현대적 에너지에 대한 접근 보장",
+        "#FCC30B",
+    ),
+    8: (
+        "Decent work and economic growth",
+        "양질의 일자리와 경제성장",
+        "지속적·포용적·지속가능한 경제성장 및 완전하고 생산적인 고용과 양질의 일자리 증진",
+        "#A21942",
+    ),
+    9: (
+        "Industry, innovation and infrastructure",
+        "산업, 혁신, 인프라",
+        "회복력 있는 인프라 구축, 포용적이고 지속가능한 산업화 증진 및 혁신 장려",
+        "#FD6925",
+    ),
     10: ("Reduced inequalities", "불평등 감소", "국가 내 및 국가 간 불평등 감소", "#DD1367"),
-    11: ("Sustainable cities and communities", "지속가능한 도시와 공동체", "포용적이고 안전하며 회복력 있고 지속가능한 도시와 주거지 조성", "#FD9D24"),
-    12: ("Responsible consumption and production", "책임 있는 소비와 생산", "지속가능한 소비 및 생산 양식 보장", "#BF8B2E"),
+    11: (
+        "Sustainable cities and communities",
+        "지속가능한 도시와 공동체",
+        "포용적이고 안전하며 회복력 있고 지속가능한 도시와 주거지 조성",
+        "#FD9D24",
+    ),
+    12: (
+        "Responsible consumption and production",
+        "책임 있는 소비와 생산",
+        "지속가능한 소비 및 생산 양식 보장",
+        "#BF8B2E",
+    ),
     13: ("Climate action", "기후변화 대응", "기후변화와 그 영향에 대처하기 위한 긴급 조치", "#3F7E44"),
-    14: ("Life below water", "해양 생태계", "지속가능발전을 위한 대양, 바다, 해양자원의 보전과 지속가능한 이용", "#0A97D9"),
-    15: ("Life on land", "육상 생태계", "육상 생태계의 보호·복원·지속가능한 이용 증진, 산림의 지속가능한 관리, 사막화 방지, 토지 황폐화 중단 및 복원, 생물다양성 손실 중단", "#56C02B"),
-    16: ("Peace, justice and strong institutions", "평화, 정의, 강력한 제도", "지속가능발전을 위한 평화롭고 포용적인 사회 증진, 모두에게 사법 접근성 제공, 모든 수준에서 효과적이고 책임 있으며 포용적인 제도 구축", "#00689D"),
-    17: ("Partnerships for the goals", "목표를 위한 파트너십", "이행수단 강화와 지속가능발전을 위한 글로벌 파트너십 활성화", "#19486A"),
+    14: (
+        "Life below water",
+        "해양 생태계",
+        "지속가능발전을 위한 대양, 바다, 해양자원의 보전과 지속가능한 이용",
+        "#0A97D9",
+    ),
+    15: (
+        "Life on land",
+        "육상 생태계",
+        "육상 생태계의 보호·복원·지속가능한 이용 증진, 산림의 지속가능한 관리, 사막화 방지, 토지 황폐화 중단 및 복원, 생물다양성 손실 중단",
+        "#56C02B",
+    ),
+    16: (
+        "Peace, justice and strong institutions",
+        "평화, 정의, 강력한 제도",
+        "지속가능발전을 위한 평화롭고 포용적인 사회 증진, 모두에게 사법 접근성 제공, 모든 수준에서 효과적이고 책임 있으며 포용적인 제도 구축",
+        "#00689D",
+    ),
+    17: (
+        "Partnerships for the goals",
+        "목표를 위한 파트너십",
+        "이행수단 강화와 지속가능발전을 위한 글로벌 파트너십 활성화",
+        "#19486A",
+    ),
 }
 
 # SDG 11 short titles as in the seed talk (UN SDG communications wording); Korean ours.
 SDG11 = {
-    "11.1": ("Safe and affordable housing", "안전하고 적정한 주거",
-             "2030년까지 모두에게 적절하고 안전하며 적정 가격의 주거와 기본 서비스에 대한 접근을 보장하고 빈민가를 개선한다."),
-    "11.2": ("Affordable and sustainable transport systems", "적정하고 지속가능한 교통체계",
-             "2030년까지 취약계층, 여성, 아동, 장애인, 노인의 필요에 특별히 유의하면서, 특히 대중교통 확대를 통해 도로 안전을 개선하고 모두에게 안전하고 적정 가격이며 접근 가능하고 지속가능한 교통체계에 대한 접근을 제공한다."),
-    "11.3": ("Inclusive and sustainable urbanization", "포용적이고 지속가능한 도시화",
-             "2030년까지 모든 국가에서 포용적이고 지속가능한 도시화와 참여적·통합적·지속가능한 인간 정주지 계획 및 관리 역량을 강화한다."),
-    "11.4": ("Protect the world's cultural and natural heritage", "세계 문화·자연유산 보호",
-             "세계의 문화유산과 자연유산을 보호하고 지키기 위한 노력을 강화한다."),
-    "11.5": ("Reduce the adverse effects of natural disasters", "재난 피해 감소",
-             "2030년까지 빈곤층과 취약계층 보호에 중점을 두어, 수재를 포함한 재난으로 인한 사망자와 피해자 수를 크게 줄이고 세계 국내총생산 대비 직접적인 경제 손실을 상당히 줄인다."),
-    "11.6": ("Reduce the environmental impact of cities", "도시의 환경 영향 감소",
-             "2030년까지 대기질과 생활폐기물 및 기타 폐기물 관리에 특별히 유의하는 등 도시의 1인당 환경 악영향을 줄인다."),
-    "11.7": ("Provide access to safe and inclusive green and public spaces", "안전하고 포용적인 녹지·공공공간 제공",
-             "2030년까지 특히 여성과 아동, 노인, 장애인을 위해 안전하고 포용적이며 접근 가능한 녹지와 공공공간에 대한 보편적 접근을 제공한다."),
-    "11.a": ("Strong national and regional development planning", "국가 및 지역 개발계획 강화",
-             "국가 및 지역 개발계획을 강화하여 도시, 도시 근교, 농촌 지역 간의 긍정적인 경제·사회·환경적 연계를 지원한다."),
-    "11.b": ("Implement policies for inclusion, resource efficiency and disaster risk reduction", "포용·자원효율·재난위험 경감 정책 이행",
-             "2020년까지 포용, 자원 효율성, 기후변화 완화와 적응, 재난 회복력을 지향하는 통합 정책과 계획을 채택·이행하는 도시와 정주지의 수를 크게 늘리고, 「센다이 재난위험경감 프레임워크 2015-2030」에 따라 모든 수준에서 총체적인 재난위험 관리를 개발·이행한다."),
-    "11.c": ("Support least developed countries in sustainable and resilient building", "최빈개도국의 지속가능하고 회복력 있는 건축 지원",
-             "재정적·기술적 지원 등을 통해 최빈개도국이 현지 자재를 활용하여 지속가능하고 회복력 있는 건물을 짓도록 지원한다."),
+    "11.1": (
+        "Safe and affordable housing",
+        "안전하고 적정한 주거",
+        "2030년까지 모두에게 적절하고 안전하며 적정 가격의 주거와 기본 서비스에 대한 접근을 보장하고 빈민가를 개선한다.",
+    ),
+    "11.2": (
+        "Affordable and sustainable transport systems",
+        "적정하고 지속가능한 교통체계",
+        "2030년까지 취약계층, 여성, 아동, 장애인, 노인의 필요에 특별히 유의하면서, 특히 대중교통 확대를 통해 도로 안전을 개선하고 모두에게 안전하고 적정 가격이며 접근 가능하고 지속가능한 교통체계에 대한 접근을 제공한다.",
+    ),
+    "11.3": (
+        "Inclusive and sustainable urbanization",
+        "포용적이고 지속가능한 도시화",
+        "2030년까지 모든 국가에서 포용적이고 지속가능한 도시화와 참여적·통합적·지속가능한 인간 정주지 계획 및 관리 역량을 강화한다.",
+    ),
+    "11.4": (
+        "Protect the world's cultural and natural heritage",
+        "세계 문화·자연유산 보호",
+        "세계의 문화유산과 자연유산을 보호하고 지키기 위한 노력을 강화한다.",
+    ),
+    "11.5": (
+        "Reduce the adverse effects of natural disasters",
+        "재난 피해 감소",
+        "2030년까지 빈곤층과 취약계층 보호에 중점을 두어, 수재를 포함한 재난으로 인한 사망자와 피해자 수를 크게 줄이고 세계 국내총생산 대비 직접적인 경제 손실을 상당히 줄인다.",
+    ),
+    "11.6": (
+        "Reduce the environmental impact of cities",
+        "도시의 환경 영향 감소",
+        "2030년까지 대기질과 생활폐기물 및 기타 폐기물 관리에 특별히 유의하는 등 도시의 1인당 환경 악영향을 줄인다.",
+    ),
+    "11.7": (
+        "Provide access to safe and inclusive green and public spaces",
+        "안전하고 포용적인 녹지·공공공간 제공",
+        "2030년까지 특히 여성과 아동, 노인, 장애인을 위해 안전하고 포용적이며 접근 가능한 녹지와 공공공간에 대한 보편적 접근을 제공한다.",
+    ),
+    "11.a": (
+        "Strong national and regional development planning",
+        "국가 및 지역 개발계획 강화",
+        "국가 및 지역 개발계획을 강화하여 도시, 도시 근교, 농촌 지역 간의 긍정적인 경제·사회·환경적 연계를 지원한다.",
+    ),
+    "11.b": (
+        "Implement policies for inclusion, resource efficiency and disaster risk reduction",
+        "포용·자원효율·재난위험 경감 정책 이행",
+        "2020년까지 포용, 자원 효율성, 기후변화 완화와 적응, 재난 회복력을 지향하는 통합 정책과 계획을 채택·이행하는 도시와 정주지의 수를 크게 늘리고, 「센다이 재난위험경감 프레임워크 2015-2030」에 따라 모든 수준에서 총체적인 재난위험 관리를 개발·이행한다.",
+    ),
+    "11.c": (
+        "Support least developed countries in sustainable and resilient building",
+        "최빈개도국의 지속가능하고 회복력 있는 건축 지원",
+        "재정적·기술적 지원 등을 통해 최빈개도국이 현지 자재를 활용하여 지속가능하고 회복력 있는 건물을 짓도록 지원한다.",
+    ),
 }
 
 # Precedent sector text -> OECD-DAC purpose code. First match wins; ordered from the most
@@ -101,18 +187,38 @@ SECTOR_RULES = [
     (r"multi-sector", "43010"),
 ]
 DAC_KO = {
-    "74020": "재난 대응 역량(소방·응급)", "43060": "재난위험 경감", "14050": "폐기물 관리",
-    "14015": "수자원 보전", "14030": "식수 공급 및 기초 위생", "43040": "농촌개발(새마을)",
-    "31220": "산림 조성·사막화 방지", "11420": "고등교육·장학", "11120": "교육시설 및 훈련",
-    "31120": "농업 개발", "12191": "의료 서비스", "12110": "보건 행정", "12261": "보건 교육",
-    "21020": "도로·대중교통", "21040": "해운·항만", "43030": "도시 개발 및 관리",
-    "15110": "공공행정·전자정부", "15160": "인권", "15170": "여성 권익", "23210": "재생에너지",
-    "22040": "정보통신기술(ICT)", "11330": "직업훈련", "25030": "창업·기업 지원",
-    "33210": "관광 정책", "16040": "저소득층 주거", "43010": "다분야 지원",
+    "74020": "재난 대응 역량(소방·응급)",
+    "43060": "재난위험 경감",
+    "14050": "폐기물 관리",
+    "14015": "수자원 보전",
+    "14030": "식수 공급 및 기초 위생",
+    "43040": "농촌개발(새마을)",
+    "31220": "산림 조성·사막화 방지",
+    "11420": "고등교육·장학",
+    "11120": "교육시설 및 훈련",
+    "31120": "농업 개발",
+    "12191": "의료 서비스",
+    "12110": "보건 행정",
+    "12261": "보건 교육",
+    "21020": "도로·대중교통",
+    "21040": "해운·항만",
+    "43030": "도시 개발 및 관리",
+    "15110": "공공행정·전자정부",
+    "15160": "인권",
+    "15170": "여성 권익",
+    "23210": "재생에너지",
+    "22040": "정보통신기술(ICT)",
+    "11330": "직업훈련",
+    "25030": "창업·기업 지원",
+    "33210": "관광 정책",
+    "16040": "저소득층 주거",
+    "43010": "다분야 지원",
 }
 
 DAC_SHORT_EN = {
-    "74020": "fire and emergency services", "14030": "water supply", "43040": "rural development",
+    "74020": "fire and emergency services",
+    "14030": "water supply",
+    "43040": "rural development",
     "12191": "medical services",
 }
 
@@ -152,8 +258,10 @@ def read_un_framework(path: Path) -> pd.DataFrame:
 
 
 def read_aurora(folder: Path) -> dict[str, str]:
-    ns = {"aqd": "http://aurora-network.global/queries/namespace/",
-          "dc": "http://dublincore.org/documents/dcmi-namespace/"}
+    ns = {
+        "aqd": "http://aurora-network.global/queries/namespace/",
+        "dc": "http://dublincore.org/documents/dcmi-namespace/",
+    }
     queries: dict[str, str] = {}
     for xml_path in sorted(folder.glob("query_SDG*.xml")):
         root = ET.parse(xml_path).getroot()
@@ -162,8 +270,9 @@ def read_aurora(folder: Path) -> dict[str, str]:
             if uri is None or "/sdg/" not in (uri.text or ""):
                 continue
             target = uri.text.strip().rsplit("/", 1)[-1]
-            lines = [f"({clean(line.text)})" for line in definition.iter(f"{{{ns['aqd']}}}query-line")
-                     if clean(line.text)]
+            lines = [
+                f"({clean(line.text)})" for line in definition.iter(f"{{{ns['aqd']}}}query-line") if clean(line.text)
+            ]
             if lines:
                 queries[target] = (queries[target] + " OR " if target in queries else "") + " OR ".join(lines)
     return queries
@@ -181,34 +290,71 @@ def build_sdg(src: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     missing = sorted(set(targets["id"]) - set(aurora))
     if missing:
         print(f"note: no Aurora query for {missing}", file=sys.stderr)
-    targets["title_en"] = [SDG11[t][0] if t in SDG11 else short_title(x)
-                           for t, x in zip(targets["id"], targets["text_en"])]
+    targets["title_en"] = [
+        SDG11[t][0] if t in SDG11 else short_title(x) for t, x in zip(targets["id"], targets["text_en"])
+    ]
     korean = read_korean_targets(ROOT / "scripts/translations/sdg_targets_ko.tsv")
     korean.update({t: (v[1], v[2]) for t, v in SDG11.items()})
     untranslated = sorted(set(targets["id"]) - set(korean))
     if untranslated:
-        raise SystemExit(f"no Korean text for targets {untranslated}: add them to scripts/translations/sdg_targets_ko.tsv")
+        raise SystemExit(
+            f"no Korean text for targets {untranslated}: add them to scripts/translations/sdg_targets_ko.tsv"
+        )
     targets["title_ko"] = [korean[t][0] for t in targets["id"]]
     targets["text_ko"] = [korean[t][1] for t in targets["id"]]
     targets["is_sdg11"] = targets["goal"] == 11
     targets["aurora_query"] = targets["id"].map(aurora).fillna("")
     targets["translation_ko"] = "unofficial"
-    goals = pd.DataFrame([{"goal": g, "name_en": v[0], "name_ko": v[1], "title_ko": v[2], "colour": v[3],
-                           "translation_ko": "unofficial"} for g, v in GOALS.items()])
-    targets = targets.merge(goals[["goal", "name_en", "name_ko"]].rename(
-        columns={"name_en": "goal_name_en", "name_ko": "goal_name_ko"}), on="goal")
-    cols = ["id", "goal", "title_en", "text_en", "indicators", "is_sdg11", "goal_name_en", "goal_name_ko",
-            "title_ko", "text_ko", "translation_ko", "aurora_query"]
+    goals = pd.DataFrame(
+        [
+            {
+                "goal": g,
+                "name_en": v[0],
+                "name_ko": v[1],
+                "title_ko": v[2],
+                "colour": v[3],
+                "translation_ko": "unofficial",
+            }
+            for g, v in GOALS.items()
+        ]
+    )
+    targets = targets.merge(
+        goals[["goal", "name_en", "name_ko"]].rename(columns={"name_en": "goal_name_en", "name_ko": "goal_name_ko"}),
+        on="goal",
+    )
+    cols = [
+        "id",
+        "goal",
+        "title_en",
+        "text_en",
+        "indicators",
+        "is_sdg11",
+        "goal_name_en",
+        "goal_name_ko",
+        "title_ko",
+        "text_ko",
+        "translation_ko",
+        "aurora_query",
+    ]
     return targets[cols], goals
 
 
 def build_local_governments(src: Path) -> pd.DataFrame:
     raw = pd.read_csv(src / "korea/kr_local_governments_17_226_derived.csv", dtype=str)
-    frame = pd.DataFrame({
-        "code": raw["std_code_2025"], "level": raw["level"],
-        "parent": [None if lvl == "upper" else s for lvl, s in zip(raw["level"], raw["sido_code"])],
-        "name_ko": raw["name_ko"], "name_en": raw["name_en"], "parent_name_ko": raw["sido_ko"],
-        "type": raw["type"], "area_km2": raw["area_km2"], "lat": raw["lat"], "lon": raw["lon"]})
+    frame = pd.DataFrame(
+        {
+            "code": raw["std_code_2025"],
+            "level": raw["level"],
+            "parent": [None if lvl == "upper" else s for lvl, s in zip(raw["level"], raw["sido_code"])],
+            "name_ko": raw["name_ko"],
+            "name_en": raw["name_en"],
+            "parent_name_ko": raw["sido_ko"],
+            "type": raw["type"],
+            "area_km2": raw["area_km2"],
+            "lat": raw["lat"],
+            "lon": raw["lon"],
+        }
+    )
     frame.loc[frame["level"] == "upper", "parent_name_ko"] = ""
     return frame
 
@@ -218,15 +364,38 @@ def build_countries(src: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     ko = Locale("ko").territories
     countries = pd.read_csv(src / "world/geonames_countries.csv", dtype=str, keep_default_na=False)
-    countries = pd.DataFrame({
-        "iso2": countries["iso"], "iso3": countries["iso3"], "name_en": countries["name"],
-        "name_ko": [ko.get(c, "") for c in countries["iso"]], "continent": countries["continentcode"],
-        "capital": countries["capital"], "population": countries["population"]})
-    countries = pd.concat([countries, pd.DataFrame([{
-        "iso2": "KR", "iso3": "KOR", "name_en": "South Korea", "name_ko": "대한민국", "continent": "AS",
-        "capital": "Seoul", "population": ""}])]).drop_duplicates("iso2", keep="first")
-    cities = pd.read_csv(src / "world/geonames_cities15000_trimmed_with_korean_names.csv", dtype=str,
-                         keep_default_na=False)
+    countries = pd.DataFrame(
+        {
+            "iso2": countries["iso"],
+            "iso3": countries["iso3"],
+            "name_en": countries["name"],
+            "name_ko": [ko.get(c, "") for c in countries["iso"]],
+            "continent": countries["continentcode"],
+            "capital": countries["capital"],
+            "population": countries["population"],
+        }
+    )
+    countries = pd.concat(
+        [
+            countries,
+            pd.DataFrame(
+                [
+                    {
+                        "iso2": "KR",
+                        "iso3": "KOR",
+                        "name_en": "South Korea",
+                        "name_ko": "대한민국",
+                        "continent": "AS",
+                        "capital": "Seoul",
+                        "population": "",
+                    }
+                ]
+            ),
+        ]
+    ).drop_duplicates("iso2", keep="first")
+    cities = pd.read_csv(
+        src / "world/geonames_cities15000_trimmed_with_korean_names.csv", dtype=str, keep_default_na=False
+    )
     cities = cities.rename(columns={"countrycode": "iso2", "latitude": "lat", "longitude": "lon"})
     cities = cities[["geonameid", "name", "name_ko", "iso2", "admin1code", "lat", "lon", "population"]]
     return countries.sort_values("iso2"), cities
@@ -251,39 +420,64 @@ def build_precedents(src: Path, lgs: pd.DataFrame, countries: pd.DataFrame, dac:
         codes = [c.strip() for c in r["lg_code"].split(";") if c.strip()]
         isos = [c.strip() for c in r["partner_iso2"].split(";") if c.strip()]
         code = dac_code_for(r["sector"])
-        lg_en = " & ".join(lg_by_code.loc[c, "name_en"] if lg_by_code.loc[c, "level"] == "upper"
-                           else f"{lg_by_code.loc[c, 'name_en']} ({lg_by_code.loc[lg_by_code.loc[c, 'parent'], 'name_en']})"
-                           for c in codes[:3]) + (f" + {len(codes) - 3} more" if len(codes) > 3 else "")
-        lg_ko = "·".join(lg_by_code.loc[c, "name_ko"] for c in codes[:3]) + (f" 외 {len(codes) - 3}곳" if len(codes) > 3 else "")
-        where_en = clean(r["partner_locality"]).split(";")[0].split(",")[0] if r["partner_locality"] else \
-            ", ".join(name_en.get(i, i) for i in isos[:3]) + (f" and {len(isos) - 3} more" if len(isos) > 3 else "")
+        lg_en = " & ".join(
+            lg_by_code.loc[c, "name_en"]
+            if lg_by_code.loc[c, "level"] == "upper"
+            else f"{lg_by_code.loc[c, 'name_en']} ({lg_by_code.loc[lg_by_code.loc[c, 'parent'], 'name_en']})"
+            for c in codes[:3]
+        ) + (f" + {len(codes) - 3} more" if len(codes) > 3 else "")
+        lg_ko = "·".join(lg_by_code.loc[c, "name_ko"] for c in codes[:3]) + (
+            f" 외 {len(codes) - 3}곳" if len(codes) > 3 else ""
+        )
+        where_en = (
+            clean(r["partner_locality"]).split(";")[0].split(",")[0]
+            if r["partner_locality"]
+            else ", ".join(name_en.get(i, i) for i in isos[:3])
+            + (f" and {len(isos) - 3} more" if len(isos) > 3 else "")
+        )
         if not where_en:
             where_en = "several partner countries"
         where_ko = "·".join(name_ko.get(i, i) for i in isos[:3]) + (f" 등 {len(isos)}개국" if len(isos) > 3 else "")
         if not where_ko:
             where_ko = "여러 협력국"
         sector_en = clean(r["sector"])
-        out.append({
-            "id": r["case_id"], "lg_codes": ";".join(codes), "domestic": r["domestic"] == "true",
-            "partner_iso2": ";".join(isos), "partner_locality": clean(r["partner_locality"]),
-            "year_start": r["year_start"], "year_end": r["year_end"],
-            "sector": sector_en, "dac_code": code, "dac_name": dac_names.get(code, ""), "dac_name_ko": DAC_KO[code],
-            "budget_krw": r["budget_krw"], "funding": clean(r["funding"]), "modality": clean(r["modality"]),
-            "is_oda_confirmed": r["is_oda_confirmed"] == "true",
-            "title_en": f"{lg_en}: {sector_en[:1].upper() + sector_en[1:]} — {where_en}",
-            "title_ko": f"{lg_ko}: {where_ko} {DAC_KO[code]}",
-            "description_en": clean(r["summary_en"]), "description_ko": clean(r["summary_ko"]),
-            "sdg_targets_hint": r["sdg_targets_hint"], "source_url": clean(r["source_url"]),
-            "source_type": r["source_type"],
-        })
+        out.append(
+            {
+                "id": r["case_id"],
+                "lg_codes": ";".join(codes),
+                "domestic": r["domestic"] == "true",
+                "partner_iso2": ";".join(isos),
+                "partner_locality": clean(r["partner_locality"]),
+                "year_start": r["year_start"],
+                "year_end": r["year_end"],
+                "sector": sector_en,
+                "dac_code": code,
+                "dac_name": dac_names.get(code, ""),
+                "dac_name_ko": DAC_KO[code],
+                "budget_krw": r["budget_krw"],
+                "funding": clean(r["funding"]),
+                "modality": clean(r["modality"]),
+                "is_oda_confirmed": r["is_oda_confirmed"] == "true",
+                "title_en": f"{lg_en}: {sector_en[:1].upper() + sector_en[1:]} — {where_en}",
+                "title_ko": f"{lg_ko}: {where_ko} {DAC_KO[code]}",
+                "description_en": clean(r["summary_en"]),
+                "description_ko": clean(r["summary_ko"]),
+                "sdg_targets_hint": r["sdg_targets_hint"],
+                "source_url": clean(r["source_url"]),
+                "source_type": r["source_type"],
+            }
+        )
     return pd.DataFrame(out)
 
 
 def build_dac(src: Path) -> pd.DataFrame:
     sectors = pd.read_csv(src / "oda/iati_oecd_dac_Sector.csv", dtype=str, keep_default_na=False)
     categories = pd.read_csv(src / "oda/iati_oecd_dac_SectorCategory.csv", dtype=str, keep_default_na=False)
-    sectors = sectors.merge(categories[["code", "name"]].rename(columns={"code": "category", "name": "category_name"}),
-                            on="category", how="left")
+    sectors = sectors.merge(
+        categories[["code", "name"]].rename(columns={"code": "category", "name": "category_name"}),
+        on="category",
+        how="left",
+    )
     sectors["name_ko"] = sectors["code"].map(DAC_KO).fillna("")
     return sectors[["code", "name", "name_ko", "category", "category_name", "description", "status"]]
 
@@ -300,9 +494,15 @@ def main(argv: list[str] | None = None) -> int:
     countries, cities = build_countries(src)
     dac = build_dac(src)
     precedents = build_precedents(src, lgs, countries, dac)
-    for name, frame in [("sdg_targets", targets), ("sdg_goals", goals), ("local_governments", lgs),
-                        ("countries", countries), ("cities", cities), ("dac_sectors", dac),
-                        ("precedents", precedents)]:
+    for name, frame in [
+        ("sdg_targets", targets),
+        ("sdg_goals", goals),
+        ("local_governments", lgs),
+        ("countries", countries),
+        ("cities", cities),
+        ("dac_sectors", dac),
+        ("precedents", precedents),
+    ]:
         frame.to_csv(out / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
         print(f"{name}.csv: {len(frame)} rows")
     # The schema check the package runs at load time must accept what we just wrote.
