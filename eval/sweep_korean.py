@@ -38,7 +38,7 @@ def summary(values: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--stage", default="korean", choices=["korean", "hubness", "english"])
+    parser.add_argument("--stage", default="korean", choices=["korean", "hubness", "english", "joint", "korean-floor"])
     args = parser.parse_args()
     frame = pd.read_csv(ROOT / "eval/offcatalogue_proposals.csv", dtype=str, keep_default_na=False)
     frame = frame[frame["split"] == args.split]
@@ -57,6 +57,37 @@ def main() -> None:
             weights = {"dense": 0.5, "lexical": lexical, "keyword": keyword, "precedent": precedent}
             rec.config = replace(base, target_weights=weights)
             report(f"keyword {keyword} lexical {lexical} precedent {precedent}", rec, rows, ("en",))
+    elif args.stage == "joint":
+        gold = pd.read_csv(ROOT / "eval/gold_proposals.csv", dtype=str, keep_default_na=False)
+        for lang, part in gold.groupby("lang"):
+            rows[f"gold-{lang}"] = part.to_dict("records")
+        ko = {"dense": 0.5, "lexical": 0.1, "keyword": 0.1, "precedent": 0.25}
+        en = {"dense": 0.5, "lexical": 0.1, "keyword": 0.15, "precedent": 0.25}
+        for floor, precedent, hubness in itertools.product((0.0, 0.3, 0.45, 0.6), (0.1, 0.25), (0.0, 0.5, 0.75)):
+            rec.config = replace(
+                base,
+                korean_gloss_weight=0.7,
+                target_weights={**en, "precedent": precedent},
+                language_target_weights={"ko": {**ko, "precedent": precedent}},
+                lending_floor={"en": floor, "ko": floor},
+                hubness=hubness,
+                hubness_neighbours=5,
+            )
+            report(f"floor {floor} precedent {precedent} hubness {hubness}", rec, rows, list(rows))
+    elif args.stage == "korean-floor":
+        gold = pd.read_csv(ROOT / "eval/gold_proposals.csv", dtype=str, keep_default_na=False)
+        rows = {"ko": rows["ko"], "gold-ko": gold[gold["lang"] == "ko"].to_dict("records")}
+        ko = {"dense": 0.5, "lexical": 0.1, "keyword": 0.1, "precedent": 0.25}
+        for floor in (0.1, 0.2):
+            rec.config = replace(
+                base,
+                korean_gloss_weight=0.7,
+                language_target_weights={"ko": ko},
+                lending_floor={"en": 0.3, "ko": floor},
+                hubness=0.5,
+                hubness_neighbours=5,
+            )
+            report(f"korean floor {floor}", rec, rows, list(rows))
     else:
         for hubness, k in itertools.product((0.0, 0.25, 0.5, 0.75, 1.0), (5, 10, 30)):
             rec.config = replace(base, hubness=hubness, hubness_neighbours=k)

@@ -46,16 +46,16 @@ class RankingConfig:
     """Weights and sizes of the ranking; defaults measured in docs/evaluation.md."""
 
     top_k: int = 10
-    # English: character n-grams add nothing once dense, keywords and precedents are in
-    # (docs/target_weight_sweep.md).
+    # Chosen on the dev split of eval/offcatalogue_proposals.csv with the gold proposals beside it
+    # (eval/sweep_korean.py, docs/evaluation.md).
     target_weights: Mapping[str, float] = field(
-        default_factory=lambda: {"dense": 0.5, "lexical": 0.0, "keyword": 0.15, "precedent": 0.25}
+        default_factory=lambda: {"dense": 0.5, "lexical": 0.1, "keyword": 0.15, "precedent": 0.25}
     )
     # How many of the closest precedents lend their SDG targets to the proposal.
     propagation_neighbours: int = 5
-    # Per-language overrides of target_weights (docs/korean_target_weights.md).
+    # Per-language overrides of target_weights: Korean keyword evidence comes from the gloss.
     language_target_weights: Mapping[str, Mapping[str, float]] = field(
-        default_factory=lambda: {"ko": {"dense": 0.5, "lexical": 0.1, "keyword": 0.0, "precedent": 0.25}}
+        default_factory=lambda: {"ko": {"dense": 0.5, "lexical": 0.1, "keyword": 0.1, "precedent": 0.25}}
     )
     precedent_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.8, "lexical": 0.2})
     # Added to a precedent's score (then capped at 1) when it worked in the proposal's partner country.
@@ -65,14 +65,17 @@ class RankingConfig:
     candidate_rows: int = 400
     # Korean queries: weight of the English encoder's reading of the text's English gloss (korean.py),
     # beside the multilingual encoder's reading of the Korean (0: the Korean alone).
-    korean_gloss_weight: float = 0.0
+    korean_gloss_weight: float = 0.7
     # Korean queries: the keyword queries read the gloss with every English rendering of each term
     # (True) or only the preferred one (False).
     keyword_gloss_alternatives: bool = True
     # Hubness correction of the target cosines: subtract this times each target's centred mean
     # similarity to its nearest reference texts (the precedents); 0 turns it off.
-    hubness: float = 0.0
-    hubness_neighbours: int = 10
+    hubness: float = 0.5
+    hubness_neighbours: int = 5
+    # A precedent lends its targets with its score rescaled from [floor, 1] to [0, 1], floor by query
+    # language: a proposal only loosely like every case (a topic the catalogue lacks) borrows little.
+    lending_floor: Mapping[str, float] = field(default_factory=lambda: {"en": 0.3, "ko": 0.2})
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,7 @@ class Recommender:
             text_lang = detect_language(proposal.text)
             supported = sig.top_goal if sig.top_support >= self.goal_decision_.precedent_support else None
             probability, present = self.goal_decision_.decide(
-                sig.goal_features, self.goal_vectors_.vector(text, queries), text_lang, supported
+                sig.goal_features, self.goal_vectors_.vector(text, queries), text_lang, supported, sig.top_goal
             )
             out.append(
                 assemble.recommendation(

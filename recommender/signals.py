@@ -162,7 +162,11 @@ class SignalScorer:
         lent, via = ranking.propagate_labels(
             precedent_all, view.precedent_targets, n_targets, cfg.propagation_neighbours
         )
-        weights = cfg.language_target_weights.get(detect_language(text), cfg.target_weights)
+        lang = detect_language(text)
+        floor = cfg.lending_floor.get(lang, 0.0)
+        if floor > 0:
+            lent = np.clip((lent - floor) / (1.0 - floor), 0.0, 1.0)
+        weights = cfg.language_target_weights.get(lang, cfg.target_weights)
         target_score = ranking.fuse(
             {"dense": dense_t, "lexical": lexical_t, "keyword": keyword_t, "precedent": lent}, weights
         )
