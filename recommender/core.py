@@ -343,14 +343,20 @@ class Recommender:
         ]
         lexical = LexicalBatch(self.view_, texts)
         with self._lock:  # the encoders are not guaranteed thread-safe
-            vectors = encode_queries(self.embedder, flat)
-            vectors = blend_glosses(self.embedder, vectors, glossed, cfg.korean_gloss_weight)
+            own = encode_queries(self.embedder, flat)
+            vectors = blend_glosses(self.embedder, own, glossed, cfg.korean_gloss_weight)
         start = 0
         for n, (text, group) in enumerate(zip(texts, passages)):
             queries = vectors[start : start + len(group)]
+            precedent_queries = own[start : start + len(group)] if vectors is not own and korean[n] else None
             start += len(group)
             keyword_text = reader.gloss(text, alternatives=cfg.keyword_gloss_alternatives) if korean[n] else None
-            yield n, text, queries, self.scorer_.compute(text, queries, countries[n], lexical, n, exclude, keyword_text)
+            yield (
+                n,
+                text,
+                queries,
+                self.scorer_.compute(text, queries, countries[n], lexical, n, exclude, keyword_text, precedent_queries),
+            )
 
     def signals(self, texts: Sequence[str], countries: Sequence[str | None] | None = None) -> list[Signals]:
         """The raw signals of some texts (evaluation and weight sweeps read them)."""
