@@ -138,6 +138,12 @@ def make_parser() -> argparse.ArgumentParser:
         default=root / "eval/sdg_goal_dev_ko_subset.csv",
         help="our Korean translations of some dev snippets (id,sdg,label,text_ko)",
     )
+    p.add_argument(
+        "--offcatalogue",
+        type=Path,
+        default=root / "eval/offcatalogue_proposals.csv",
+        help="paired off-catalogue proposals (id,split,lang,partner_country,main_goal,goals,targets,text)",
+    )
     p.add_argument("--docs-dir", type=Path, default=root / "docs")
     p.add_argument("--fit-goal-model", action="store_true", help="refit data/goal_model.json on the dev file")
     p.add_argument(
@@ -242,6 +248,7 @@ def run(args) -> int:
             korean_dev_path=args.korean_dev,
             unseen_path=args.unseen,
             fit_government_model=args.fit_government_model,
+            offcatalogue_path=args.offcatalogue,
         )
         print(
             json.dumps(

@@ -15,13 +15,23 @@ from pathlib import Path
 
 import numpy as np
 
-from . import assemble, goal_model
+from . import assemble, goal_model, ranking
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
-from .embedders import DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries, make_embedder
+from .embedders import (
+    DEFAULT_EMBEDDER,
+    Embedder,
+    FusedEmbedder,
+    blend_glosses,
+    detect_language,
+    encode_documents,
+    encode_queries,
+    make_embedder,
+)
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .governments import FILE_NAME as GOVERNMENT_MODEL
 from .governments import GovernmentModel
 from .index import VectorIndex, build_lock
+from .korean import default_reader
 from .proposal import Proposal
 from .results import Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
@@ -38,22 +48,35 @@ class RankingConfig:
     """Weights and sizes of the ranking; defaults measured in docs/evaluation.md."""
 
     top_k: int = 10
-    # English: character n-grams add nothing once dense, keywords and precedents are in
-    # (docs/target_weight_sweep.md).
+    # Chosen on the dev split of eval/offcatalogue_proposals.csv with the gold proposals beside it
+    # (eval/sweep_korean.py, docs/evaluation.md).
     target_weights: Mapping[str, float] = field(
-        default_factory=lambda: {"dense": 0.5, "lexical": 0.0, "keyword": 0.15, "precedent": 0.25}
+        default_factory=lambda: {"dense": 0.5, "lexical": 0.1, "keyword": 0.15, "precedent": 0.25}
     )
     # How many of the closest precedents lend their SDG targets to the proposal.
     propagation_neighbours: int = 5
-    # Per-language overrides of target_weights (docs/korean_target_weights.md).
+    # Per-language overrides of target_weights: Korean keyword evidence comes from the gloss.
     language_target_weights: Mapping[str, Mapping[str, float]] = field(
-        default_factory=lambda: {"ko": {"dense": 0.5, "lexical": 0.1, "keyword": 0.0, "precedent": 0.25}}
+        default_factory=lambda: {"ko": {"dense": 0.5, "lexical": 0.1, "keyword": 0.1, "precedent": 0.25}}
     )
     precedent_weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.8, "lexical": 0.2})
     # Added to a precedent's score (then capped at 1) when it worked in the proposal's partner country.
     country_bonus: float = 0.05
     # Precedent vector rows fetched per query passage before re-scoring (bounds work on big catalogues).
     candidate_rows: int = 400
+    # Korean queries: weight of the English encoder's reading of the text's English gloss (korean.py),
+    # beside the multilingual encoder's reading of the Korean (0: the Korean alone).
+    korean_gloss_weight: float = 0.7
+    # Korean queries: the keyword queries read the gloss with every English rendering of each term
+    # (True) or only the preferred one (False).
+    keyword_gloss_alternatives: bool = True
+    # Hubness correction of the target cosines: subtract this times each target's centred mean
+    # similarity to its nearest reference texts (the precedents); 0 turns it off.
+    hubness: float = 0.5
+    hubness_neighbours: int = 5
+    # A precedent lends its targets with its score rescaled from [floor, 1] to [0, 1], floor by query
+    # language: a proposal only loosely like every case (a topic the catalogue lacks) borrows little.
+    lending_floor: Mapping[str, float] = field(default_factory=lambda: {"en": 0.3, "ko": 0.2})
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,7 @@ class Recommender:
         self._config = config
         if self.scorer_ is not None:
             self.scorer_.config = config
+            self.view_.target_hub = self._target_hub()
 
     @property
     def catalogues(self) -> Catalogues:
@@ -140,6 +164,7 @@ class Recommender:
 
     def _prepare(self) -> None:
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
+        self.view_.target_hub = self._target_hub()
         self.scorer_ = SignalScorer(self.view_, self.config)
         # Kept, not raised, when missing or outdated: `recommender evaluate --fit-...-model` must be
         # able to open the recommender to (re)fit them. Recommending raises them.
@@ -151,6 +176,27 @@ class Recommender:
             self.government_model_ = GovernmentModel.load(self.data_dir / GOVERNMENT_MODEL)
         except CatalogueError as exc:
             self.government_model_, self.government_model_error_ = None, exc
+
+    def _target_hub(self) -> np.ndarray:
+        """Each target's centred hub score against the precedent passages read as queries would be
+        (each part weighted as for a query in the passage's language)."""
+        reference_index = self.indexes_["precedents"]
+        n = min(reference_index.index.ntotal, 5000)
+        reference = reference_index.index.reconstruct_n(0, n)
+        if isinstance(self.embedder, FusedEmbedder):
+            start, blocks = 0, []
+            for part, weight in zip(self.embedder.parts, self.embedder.weights):
+                block = reference[:, start : start + part.dim]
+                blocks.append(block * weight * (np.linalg.norm(block, axis=1, keepdims=True) > 0))
+                start += part.dim
+            reference = np.hstack(blocks)
+            reference /= np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
+        targets = self.indexes_["sdg_targets"]
+        vectors = targets.index.reconstruct_n(0, targets.index.ntotal)
+        hub = ranking.hub_scores(reference, vectors, self.config.hubness_neighbours)
+        per_target = np.zeros(len(self.view_.target_ids), dtype=np.float32)
+        np.maximum.at(per_target, self.view_.row_items["sdg_targets"], hub)
+        return per_target - per_target.mean()
 
     def build(self) -> Recommender:
         """Encode the catalogues and write one index folder per catalogue under models_dir."""
@@ -283,7 +329,7 @@ class Recommender:
             text_lang = detect_language(proposal.text)
             supported = sig.top_goal if sig.top_support >= self.goal_decision_.precedent_support else None
             probability, present = self.goal_decision_.decide(
-                sig.goal_features, self.goal_vectors_.vector(text, queries), text_lang, supported
+                sig.goal_features, self.goal_vectors_.vector(text, queries), text_lang, supported, sig.top_goal
             )
             evidence = self.view_.governments.evidence(
                 sig.precedent_all, sig.goal_best, proposal.partner_country, proposal.partner_city, excluded
@@ -311,16 +357,33 @@ class Recommender:
         """(position, text, query vectors, signals) for each text: every passage of the batch is
         encoded in one call, and the lexical scores are one product per catalogue."""
         self._require_loaded()
+        cfg = self.config
         passages = [split_passages(t) for t in texts]
+        korean = [detect_language(t) == "ko" for t in texts]
+        reader = default_reader() if any(korean) else None
+        flat = [s for group in passages for s in group]
+        glossed = [
+            reader.gloss(s) if is_ko and cfg.korean_gloss_weight > 0 else None
+            for group, is_ko in zip(passages, korean)
+            for s in group
+        ]
         lexical = LexicalBatch(self.view_, texts)
         with self._lock:  # the encoders are not guaranteed thread-safe
-            vectors = encode_queries(self.embedder, [s for group in passages for s in group])
+            own = encode_queries(self.embedder, flat)
+            vectors = blend_glosses(self.embedder, own, glossed, cfg.korean_gloss_weight)
         start = 0
         for n, (text, group) in enumerate(zip(texts, passages)):
             queries = vectors[start : start + len(group)]
+            precedent_queries = own[start : start + len(group)] if vectors is not own and korean[n] else None
             start += len(group)
             exclude = excludes[n] if excludes else ()
-            yield n, text, queries, self.scorer_.compute(text, queries, countries[n], lexical, n, exclude)
+            keyword_text = reader.gloss(text, alternatives=cfg.keyword_gloss_alternatives) if korean[n] else None
+            yield (
+                n,
+                text,
+                queries,
+                self.scorer_.compute(text, queries, countries[n], lexical, n, exclude, keyword_text, precedent_queries),
+            )
 
     def signals(self, texts: Sequence[str], countries: Sequence[str | None] | None = None) -> list[Signals]:
         """The raw signals of some texts (evaluation and weight sweeps read them)."""

@@ -275,3 +275,29 @@ def find_part(embedder: Embedder, prefix: str) -> tuple[Embedder, int] | None:
 
 def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     return embedder.encode(texts, kind="query")
+
+
+def blend_glosses(embedder: Embedder, vectors: np.ndarray, glosses: Sequence[str | None], weight: float) -> np.ndarray:
+    """Query vectors where the English-only parts of a fused embedder also read an English gloss.
+
+    A Korean query leaves MiniLM's block at zero (MiniLM cannot read Hangul). Where `glosses[i]` is
+    given, that block becomes MiniLM's reading of the gloss with weight `weight`, and the parts that
+    read the original keep the rest (1 - weight), so the inner product with a document is
+    weight * cos(gloss) + (1 - weight) * cos(original). Other embedders, and weight 0, leave the
+    vectors as they are."""
+    rows = [i for i, g in enumerate(glosses) if g]
+    if weight <= 0 or not rows or not isinstance(embedder, FusedEmbedder):
+        return vectors
+    english = [p.languages is not None and "en" in p.languages for p in embedder.parts]
+    if not any(english):
+        return vectors
+    out = vectors.copy()
+    out[rows] *= 1.0 - weight
+    start = 0
+    readers = sum(english)
+    for part, reads_gloss in zip(embedder.parts, english):
+        if reads_gloss:
+            block = part.encode([glosses[i] for i in rows], kind="query")
+            out[rows, start : start + part.dim] = block * (weight / readers)
+        start += part.dim
+    return out

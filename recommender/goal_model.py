@@ -46,6 +46,9 @@ CLASSIFIER_PART = "use-m3"
 # evidence. (The character n-grams read our Korean target texts; blinding them too gave 0.70 main
 # goal present but 0.22 extra goals per Korean gold proposal, against 0.68 and 0.12.)
 LANGUAGE_BLIND = {"ko": ["keyword", "keyword_targets"]}
+# When the goal of the top-ranked target is marked present: "never", "when_none" (when no goal
+# passes, so that every proposal gets one) or "always" (docs/evaluation.md, off-catalogue proposals).
+TOP_GOAL_RULES = ("never", "when_none", "always")
 
 
 def per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarray:
@@ -224,6 +227,7 @@ class GoalDecisionModel:
     language_offsets: dict[str, dict[str, float]]
     precedent_support: float = 0.4
     language_blind: dict[str, list[str]] = field(default_factory=lambda: dict(LANGUAGE_BLIND))
+    top_goal_rule: str = "when_none"
 
     def features(self, signal_features: np.ndarray, vector: np.ndarray, lang: str) -> np.ndarray:
         """(17, len(FEATURES)) for one text: its signal features, the classifier's scores, the shifts,
@@ -237,13 +241,20 @@ class GoalDecisionModel:
         return features
 
     def decide(
-        self, signal_features: np.ndarray, vector: np.ndarray, lang: str, supported_goal: int | None = None
+        self,
+        signal_features: np.ndarray,
+        vector: np.ndarray,
+        lang: str,
+        supported_goal: int | None = None,
+        top_goal: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(probability, present) for the 17 goals of one text."""
+        """(probability, present) for the 17 goals of one text. supported_goal: the top target's goal
+        when a close precedent lent that target; top_goal: the top target's goal (`top_goal_rule`)."""
         probability = self.model.predict_proba(self.features(signal_features, vector, lang))
         present = probability >= self.model.threshold
         if supported_goal is not None:
             present[supported_goal - 1] = True
+        present = apply_top_goal_rule(present, top_goal, self.top_goal_rule)
         return probability, present
 
     def describe(self) -> dict:
@@ -255,6 +266,7 @@ class GoalDecisionModel:
             "language_offsets": self.language_offsets,
             "language_blind": self.language_blind,
             "precedent_support": self.precedent_support,
+            "top_goal_rule": self.top_goal_rule,
         }
 
     def save(self, path: str | Path) -> None:
@@ -263,6 +275,7 @@ class GoalDecisionModel:
             "language_offsets": self.language_offsets,
             "language_blind": self.language_blind,
             "precedent_support": self.precedent_support,
+            "top_goal_rule": self.top_goal_rule,
             "classifier": {"part": self.classifier.part, "intercept": self.classifier.intercept, "coef": "@COEF@"},
         }
         # one line per goal: 17 rows of 512 numbers stay readable in a diff
@@ -283,7 +296,10 @@ class GoalDecisionModel:
                 lang: {name: float(v) for name, v in shifts.items()} for lang, shifts in raw["language_offsets"].items()
             }
             blind = {lang: [str(n) for n in names] for lang, names in raw["language_blind"].items()}
-            decision = cls(model, classifier, offsets, float(raw["precedent_support"]), blind)
+            rule = str(raw.get("top_goal_rule", "never"))
+            if rule not in TOP_GOAL_RULES:
+                raise ValueError(f"top_goal_rule must be one of {list(TOP_GOAL_RULES)}; received {rule!r}")
+            decision = cls(model, classifier, offsets, float(raw["precedent_support"]), blind, rule)
         except FileNotFoundError:
             raise CatalogueError(
                 str(path),
@@ -318,6 +334,16 @@ class GoalDecisionModel:
                 str(path), f"language-blind features {sorted(unknown)} are not features of this version; {refit}"
             )
         return decision
+
+
+def apply_top_goal_rule(present: np.ndarray, top_goal: int | None, rule: str) -> np.ndarray:
+    """present (..., 17) with the top target's goal marked as `rule` says (TOP_GOAL_RULES)."""
+    present = np.array(present, dtype=bool)
+    if top_goal is None or rule == "never":
+        return present
+    if rule == "always" or not present.any():
+        present[..., top_goal - 1] = True
+    return present
 
 
 def fit_goal_decision(

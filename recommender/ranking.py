@@ -25,6 +25,20 @@ def dense_to_unit(cosine: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(cosine, dtype=np.float32), 0.0, 1.0)
 
 
+def hub_scores(reference: np.ndarray, items: np.ndarray, k: int = 10) -> np.ndarray:
+    """How much of a hub each item is: its mean similarity to its k most similar reference texts
+    (the r_T term of cross-domain similarity local scaling, CSLS). Items that sit close to
+    everything (hubs of the embedding space) score high. reference (m, d), items (n, d) -> (n,)."""
+    reference = np.asarray(reference, dtype=np.float32)
+    items = np.asarray(items, dtype=np.float32)
+    if len(reference) == 0 or len(items) == 0:
+        return np.zeros(len(items), dtype=np.float32)
+    k = max(1, min(int(k), len(reference)))
+    sims = items @ reference.T
+    top = -np.partition(-sims, k - 1, axis=1)[:, :k]
+    return top.mean(axis=1).astype(np.float32)
+
+
 def fuse(signals: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
     """Convex combination of signals in [0, 1]; weights are renormalised to sum to one."""
     names = [n for n, w in weights.items() if w > 0]

@@ -81,6 +81,8 @@ class CatalogueView:
             name: np.array([positions[name][i] for i in indexes[name].item_ids], dtype=np.int64) for name in INDEXED
         }
         self._country_masks: dict[str | None, np.ndarray] = {}
+        # Centred hub score of each target (ranking.hub_scores), set by the facade; None: no correction.
+        self.target_hub: np.ndarray | None = None
 
     def country_mask(self, iso: str | None) -> np.ndarray:
         """Which precedents worked in a country, computed once per country (dict writes are atomic)."""
@@ -129,36 +131,37 @@ class SignalScorer:
         lexical: LexicalBatch,
         n: int,
         exclude: Sequence[int] = (),
+        keyword_text: str | None = None,
+        precedent_queries: np.ndarray | None = None,
     ) -> Signals:
-        """exclude: precedent positions to leave out entirely (leave-one-out evaluation)."""
+        """exclude: precedent positions to leave out entirely (leave-one-out evaluation);
+        keyword_text: what the (English) keyword queries read, when not the text itself (the English
+        gloss of a Korean text); precedent_queries: the vectors the precedent list is ranked by, when
+        not `queries` (a Korean text's own reading: a Korean case description meets the other cases'
+        Korean texts best through the multilingual encoder alone)."""
         view, cfg = self.view, self.config
-        n_precedents = len(view.precedent_ids)
-        index = view.indexes["precedents"]
-        dense_all = view.dense("precedents", queries, n_precedents, min(index.index.ntotal, cfg.candidate_rows))
-        if len(exclude):
-            dense_all[np.asarray(exclude, dtype=np.int64)] = -1.0
-        rows = np.flatnonzero(dense_all > -1.0)
-        dense_p = ranking.dense_to_unit(dense_all[rows])
-        lexical_p = lexical.scores(n, "precedents", rows)
-        in_country = view.country_mask(iso)[rows]
-        precedent_score = ranking.fuse({"dense": dense_p, "lexical": lexical_p}, cfg.precedent_weights)
-        precedent_score = np.clip(precedent_score + cfg.country_bonus * in_country, 0.0, 1.0)
-        precedent_all = np.zeros(n_precedents, dtype=np.float32)
-        precedent_all[rows] = precedent_score
+        rows, dense_p, lexical_p, in_country, precedent_score, precedent_all = self._precedents(
+            queries if precedent_queries is None else precedent_queries, iso, lexical, n, exclude
+        )
+        # what lends targets: the precedents as the target queries read them (the gloss blend for Korean)
+        lending = precedent_all if precedent_queries is None else self._precedents(queries, iso, lexical, n, exclude)[5]
 
         n_targets = len(view.target_ids)
-        dense_t = ranking.dense_to_unit(
-            view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
-        )
+        cosine_t = view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
+        if cfg.hubness and view.target_hub is not None:
+            cosine_t = cosine_t - cfg.hubness * view.target_hub
+        dense_t = ranking.dense_to_unit(cosine_t)
         lexical_t = lexical.scores(n, "sdg_targets", None)
-        hits = view.aurora.match(text)
+        hits = view.aurora.match(text if keyword_text is None else keyword_text)
         keyword_t = np.zeros(n_targets, dtype=np.float32)
         for target_id in hits:
             keyword_t[view.target_position[target_id]] = 1.0
-        lent, via = ranking.propagate_labels(
-            precedent_all, view.precedent_targets, n_targets, cfg.propagation_neighbours
-        )
-        weights = cfg.language_target_weights.get(detect_language(text), cfg.target_weights)
+        lent, via = ranking.propagate_labels(lending, view.precedent_targets, n_targets, cfg.propagation_neighbours)
+        lang = detect_language(text)
+        floor = cfg.lending_floor.get(lang, 0.0)
+        if floor > 0:
+            lent = np.clip((lent - floor) / (1.0 - floor), 0.0, 1.0)
+        weights = cfg.language_target_weights.get(lang, cfg.target_weights)
         target_score = ranking.fuse(
             {"dense": dense_t, "lexical": lexical_t, "keyword": keyword_t, "precedent": lent}, weights
         )
@@ -183,6 +186,24 @@ class SignalScorer:
             top_goal=int(view.target_goals[top]),
             top_support=float(lent[top]),
         )
+
+    def _precedents(self, queries: np.ndarray, iso: str | None, lexical: LexicalBatch, n: int, exclude: Sequence[int]):
+        """(candidate rows, dense, lexical, in country, score, score spread over every precedent)."""
+        view, cfg = self.view, self.config
+        n_precedents = len(view.precedent_ids)
+        index = view.indexes["precedents"]
+        dense_all = view.dense("precedents", queries, n_precedents, min(index.index.ntotal, cfg.candidate_rows))
+        if len(exclude):
+            dense_all[np.asarray(exclude, dtype=np.int64)] = -1.0
+        rows = np.flatnonzero(dense_all > -1.0)
+        dense_p = ranking.dense_to_unit(dense_all[rows])
+        lexical_p = lexical.scores(n, "precedents", rows)
+        in_country = view.country_mask(iso)[rows]
+        precedent_score = ranking.fuse({"dense": dense_p, "lexical": lexical_p}, cfg.precedent_weights)
+        precedent_score = np.clip(precedent_score + cfg.country_bonus * in_country, 0.0, 1.0)
+        precedent_all = np.zeros(n_precedents, dtype=np.float32)
+        precedent_all[rows] = precedent_score
+        return rows, dense_p, lexical_p, in_country, precedent_score, precedent_all
 
 
 class GoalVectors:

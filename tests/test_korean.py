@@ -1,0 +1,96 @@
+"""Korean analysis with known answers: the lexicon's longest match, the gloss of a known sentence,
+the keyword queries it fires, the top-goal rule, hubness scores and the gloss blend."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DATA
+
+from recommender.aurora import AuroraMatcher
+from recommender.embedders import FusedEmbedder, blend_glosses
+from recommender.goal_model import apply_top_goal_rule
+from recommender.korean import Lexicon, Morpheme, lexicon_terms
+from recommender.ranking import hub_scores
+
+SENTENCE = "필리핀 세부시 해안의 해양 플라스틱 쓰레기를 수거하고 분리배출 교육을 실시한다"
+
+
+def morphemes(*pairs):
+    out, start = [], 0
+    for form, tag in pairs:
+        out.append(Morpheme(form, tag, start, start + len(form)))
+        start += len(form)
+    return out
+
+
+def test_longest_match_wins_and_particles_break_compounds():
+    entries = {"해양": ("marine",), "쓰레기": ("waste",), "해양쓰레기": ("marine debris",), "수거": ("collection",)}
+    lexicon = Lexicon(entries)
+    found = lexicon_terms(morphemes(("해양", "NNG"), ("쓰레기", "NNG"), ("를", "JKO"), ("수거", "NNG")), lexicon)
+    assert [(t.korean, t.english[0]) for t in found] == [("해양쓰레기", "marine debris"), ("수거", "collection")]
+    # a particle between two nouns keeps them apart
+    found = lexicon_terms(morphemes(("해양", "NNG"), ("의", "JKG"), ("쓰레기", "NNG")), lexicon)
+    assert [t.korean for t in found] == ["해양", "쓰레기"]
+
+
+def test_unknown_words_are_dropped_and_latin_words_kept():
+    found = lexicon_terms(morphemes(("세부", "NNP"), ("GIS", "SL"), ("2030", "SN")), Lexicon({}))
+    assert [t.english for t in found] == [("GIS",), ("2030",)]
+
+
+def test_shipped_lexicon_loads():
+    lexicon = Lexicon.load(DATA / "lexicon_ko_en.tsv")
+    assert len(lexicon.entries) > 4000
+    assert lexicon.get("분리배출")[0] == "waste separation"
+
+
+@pytest.mark.model
+def test_known_sentence_gloss_fires_marine_debris_query():
+    from recommender.korean import default_reader
+
+    reader = default_reader()
+    gloss = reader.gloss(SENTENCE)
+    for term in ("marine plastic", "waste", "collection", "waste separation", "education"):
+        assert term in gloss
+    targets = pd.read_csv(DATA / "sdg_targets.csv", dtype=str, keep_default_na=False)
+    matcher = AuroraMatcher(dict(zip(targets["id"], targets["aurora_query"])))
+    hits = matcher.match(reader.gloss(SENTENCE, alternatives=True))
+    assert "14.1" in hits
+    assert not matcher.match(SENTENCE)  # the queries cannot read the Korean itself
+
+
+def test_top_goal_rule_marks_at_least_one_goal():
+    none = np.zeros(17, dtype=bool)
+    assert np.flatnonzero(apply_top_goal_rule(none, 13, "when_none")).tolist() == [12]
+    some = none.copy()
+    some[5] = True
+    assert np.flatnonzero(apply_top_goal_rule(some, 13, "when_none")).tolist() == [5]
+    assert np.flatnonzero(apply_top_goal_rule(some, 13, "always")).tolist() == [5, 12]
+    assert not apply_top_goal_rule(none, 13, "never").any()
+
+
+def test_hub_scores_find_the_item_close_to_everything():
+    reference = np.eye(4, dtype=np.float32)
+    hub = np.full(4, 0.5, dtype=np.float32)  # equally close to every reference text
+    items = np.vstack([np.eye(4, dtype=np.float32)[:2], hub / np.linalg.norm(hub)])
+    scores = hub_scores(reference, items, k=2)
+    np.testing.assert_allclose(scores, [0.5, 0.5, 0.5], atol=1e-6)
+    scores = hub_scores(reference, items, k=3)
+    assert scores[2] > scores[0] == pytest.approx(1 / 3)
+
+
+class _Part:
+    def __init__(self, languages, value):
+        self.languages, self.value, self.dim, self.id = languages, value, 2, "part"
+
+    def encode(self, texts, kind="query"):
+        return np.tile(np.asarray(self.value, dtype=np.float32), (len(texts), 1))
+
+
+def test_blend_glosses_weights_the_english_reading():
+    embedder = FusedEmbedder([_Part(frozenset({"en"}), [1.0, 0.0]), _Part(None, [0.0, 1.0])], [0.75, 0.25])
+    korean = np.array([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.6, 0.8]], dtype=np.float32)
+    out = blend_glosses(embedder, korean, ["marine debris", None], 0.7)
+    np.testing.assert_allclose(out[0], [0.7, 0.0, 0.0, 0.3], atol=1e-6)
+    np.testing.assert_allclose(out[1], korean[1])
+    assert blend_glosses(embedder, korean, ["x", None], 0.0) is korean
