@@ -232,7 +232,7 @@ def test_password_form_first_then_the_draft_page(locked_app):
     assert at.caption[-1].value == "이 컴퓨터에서만 열립니다"
     assert PASSWORD not in session_text(at) and access.SESSION_TOKEN in session_text(at)
     at.sidebar.radio(key="page").set_value("explore").run()  # stays open across pages
-    assert not at.exception and len(at.dataframe[0].value) == 103
+    assert not at.exception and len(at.dataframe[0].value) == 255
 
 
 @pytest.mark.model
