@@ -17,7 +17,16 @@ import numpy as np
 
 from . import assemble, goal_model, ranking
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
-from .embedders import DEFAULT_EMBEDDER, Embedder, detect_language, encode_documents, encode_queries, make_embedder
+from .embedders import (
+    DEFAULT_EMBEDDER,
+    Embedder,
+    check_embedder,
+    detect_language,
+    encode_documents,
+    encode_queries,
+    make_embedder,
+    prepare_embedder,
+)
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .index import VectorIndex, build_lock
 from .proposal import Proposal
@@ -76,7 +85,7 @@ class Recommender:
     ):
         self.data_dir = Path(data_dir)
         self.models_dir = Path(models_dir)
-        self.embedder = make_embedder(embedder) if isinstance(embedder, str) else embedder
+        self.embedder = make_embedder(embedder, models_dir=self.models_dir) if isinstance(embedder, str) else embedder
         # the name other processes (Dask workers) need to load the same embedder; None for an object
         self.embedder_spec = embedder if isinstance(embedder, str) else None
         self._config = config or RankingConfig()
@@ -149,6 +158,7 @@ class Recommender:
         """Encode the catalogues and write one index folder per catalogue under models_dir."""
         self.catalogues_ = load_catalogues(self.data_dir)
         with build_lock(self.models_dir):
+            prepare_embedder(self.embedder)  # the ONNX export of the English encoder, when missing or stale
             for name in INDEXED:
                 ids, texts, langs = index_passages(self.catalogues_, name)
                 log.info("encoding %d passages of %s with %s", len(texts), name, self.embedder.id)
@@ -169,6 +179,7 @@ class Recommender:
     def load(self) -> Recommender:
         """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder."""
         self.catalogues_ = load_catalogues(self.data_dir)
+        check_embedder(self.embedder)
         self.indexes_ = {
             name: VectorIndex.load(self.models_dir / name, expect=self._expected(name)) for name in INDEXED
         }
