@@ -5,6 +5,7 @@ Pure functions over results and vectors; the thresholds live in FlagConfig (READ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,10 +37,16 @@ class FlagConfig:
 
 
 def near_duplicates(
-    ids: list[str], vectors: np.ndarray, threshold: float, most: int = 5, *, exact_limit: int | None = None
+    ids: list[str],
+    vectors: np.ndarray | Sequence[np.ndarray],
+    threshold: float,
+    most: int = 5,
+    *,
+    exact_limit: int | None = None,
 ) -> dict[str, list[str]]:
     """For each proposal, up to `most` other proposals of the call whose vectors are at least `threshold`
-    alike, closest first. `vectors` may be float16 or float32 and is never copied whole.
+    alike, closest first. `vectors` is one array or a list of row blocks (as a batch collects them, so
+    that they need not be stacked), float16 or float32; it is never copied whole.
 
     Ordinary calls (below `exact_limit`, default index.EXACT_SEARCH_LIMIT rows) are searched exactly.
     Huge calls are searched through a compact sketch, an IVF-PQ index of 112 bytes per proposal
@@ -52,6 +59,8 @@ def near_duplicates(
     n = len(ids)
     if n < 2:
         return out
+    if not isinstance(vectors, np.ndarray):
+        vectors = _Blocks(vectors)
     if len(vectors) != n:
         raise ValueError(f"vectors must have one row per id ({n}); received {len(vectors)}")
     limit = EXACT_SEARCH_LIMIT if exact_limit is None else exact_limit
@@ -71,6 +80,29 @@ def near_duplicates(
 
 
 _CHUNK = 4096
+
+
+class _Blocks:
+    """Row blocks read as one (n, dim) array: slices and row lists, gathered without stacking them all."""
+
+    def __init__(self, blocks: Sequence[np.ndarray]):
+        self.blocks = [np.asarray(b) for b in blocks if len(b)]
+        self.ends = np.cumsum([len(b) for b in self.blocks])
+        dim = self.blocks[0].shape[1] if self.blocks else 0
+        self.shape = (int(self.ends[-1]) if self.blocks else 0, dim)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows) -> np.ndarray:
+        rows = np.arange(*rows.indices(len(self))) if isinstance(rows, slice) else np.asarray(rows)
+        block = np.searchsorted(self.ends, rows, side="right")
+        starts = np.concatenate([[0], self.ends[:-1]])
+        out = np.empty((len(rows), self.shape[1]), dtype=self.blocks[0].dtype)
+        for b in np.unique(block):
+            where = block == b
+            out[where] = self.blocks[b][rows[where] - starts[b]]
+        return out
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

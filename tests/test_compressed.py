@@ -97,3 +97,6 @@ def test_the_near_duplicate_sketch_gives_the_exact_answers(seed):
     sketched = near_duplicates(ids, vectors, 0.92, exact_limit=1_000)
     assert len(exact) > 300  # the planted pairs are found
     assert sketched == exact
+    # row blocks, as a batch collects them, give the same answers as one array
+    blocks = [vectors[i : i + 700] for i in range(0, len(vectors), 700)]
+    assert near_duplicates(ids, blocks, 0.92, exact_limit=1_000) == exact
