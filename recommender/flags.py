@@ -130,12 +130,13 @@ def _sketch_candidates(vectors: np.ndarray, wide: int) -> np.ndarray:
     params = IVFPQParams.for_size(n, dim)
     quantiser = faiss.IndexFlatIP(dim)
     sketch = faiss.IndexIVFPQ(quantiser, dim, params.nlist, params.m, 8, faiss.METRIC_INNER_PRODUCT)
-    sample = np.sort(np.random.default_rng(0).choice(n, min(n, max(64 * params.nlist, 20_000)), replace=False))
+    # the fewest points k-means and the PQ codebooks need: this float32 sample is the sketch's largest transient
+    sample = np.sort(np.random.default_rng(0).choice(n, min(n, max(40 * params.nlist, 12_000)), replace=False))
     sketch.train(_unit(vectors[sample]))
     for start in range(0, n, _CHUNK):
         sketch.add(_unit(vectors[start : start + _CHUNK]))
     sketch.nprobe = min(params.nlist, 16)  # near duplicates sit in the same or a neighbouring cell
-    rows = np.empty((n, wide), dtype=np.int64)
+    rows = np.empty((n, wide), dtype=np.int32 if n < 2**31 else np.int64)  # 128 bytes a proposal
     for start in range(0, n, _CHUNK):
         rows[start : start + _CHUNK] = sketch.search(_unit(vectors[start : start + _CHUNK]), wide)[1]
     return rows
