@@ -138,7 +138,9 @@ def _one_cold_start(data_dir: Path, models_dir: Path, embedder: str, text: str) 
     code = (
         "import resource, sys; from recommender.cli import main; rc = main(sys.argv[1:]); "
         "u = resource.getrusage(resource.RUSAGE_SELF); "
-        "print('USAGE', u.ru_utime + u.ru_stime, u.ru_maxrss, file=sys.stderr); sys.exit(rc)"
+        # VmHWM, not ru_maxrss: ru_maxrss keeps the high-water mark of the forked parent across exec
+        "hwm = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')); "
+        "print('USAGE', u.ru_utime + u.ru_stime, hwm, file=sys.stderr); sys.exit(rc)"
     )
     args = ["match", text, "--data-dir", str(data_dir), "--models-dir", str(models_dir), "--embedder", embedder]
     start = time.perf_counter()
