@@ -214,9 +214,8 @@ class CallScorer:
         self.errors = sorted((replace(e, id=self.names.get(e.row, e.id)) for e in self.errors), key=lambda e: e.row)
         final = [self.names.get(r, i) for r, i in zip(self.rows, self.ids)]
         if self.vectors:
-            close = near_duplicates(
-                [str(r) for r in self.rows], np.vstack(self.vectors).astype(np.float32), self.flag_config.near_duplicate
-            )
+            # the float16 blocks as collected: a huge call's vectors are never stacked or cast whole
+            close = near_duplicates([str(r) for r in self.rows], self.vectors, self.flag_config.near_duplicate)
             by_row = dict(zip(self.rows, final))
             for key, others in close.items():
                 row = int(key)

@@ -22,7 +22,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="catalogue folder (default: data/)")
     parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR, help="index folder (default: models/)")
     parser.add_argument(
-        "--embedder", default=DEFAULT_EMBEDDER, help="fused (default), use, minilm, or st:<local model path>"
+        "--embedder",
+        default=DEFAULT_EMBEDDER,
+        help="fused (default; MiniLM on onnxruntime, int8), fused-torch (the fp32 PyTorch reference), use, "
+        "minilm, minilm-torch, or st:<local model path>",
     )
 
 

@@ -22,10 +22,12 @@ from .embedders import (
     Embedder,
     FusedEmbedder,
     blend_glosses,
+    check_embedder,
     detect_language,
     encode_documents,
     encode_queries,
     make_embedder,
+    prepare_embedder,
 )
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .governments import FILE_NAME as GOVERNMENT_MODEL
@@ -100,7 +102,7 @@ class Recommender:
     ):
         self.data_dir = Path(data_dir)
         self.models_dir = Path(models_dir)
-        self.embedder = make_embedder(embedder) if isinstance(embedder, str) else embedder
+        self.embedder = make_embedder(embedder, models_dir=self.models_dir) if isinstance(embedder, str) else embedder
         # the name other processes (Dask workers) need to load the same embedder; None for an object
         self.embedder_spec = embedder if isinstance(embedder, str) else None
         self._config = config or RankingConfig()
@@ -202,6 +204,7 @@ class Recommender:
         """Encode the catalogues and write one index folder per catalogue under models_dir."""
         self.catalogues_ = load_catalogues(self.data_dir)
         with build_lock(self.models_dir):
+            prepare_embedder(self.embedder)  # the ONNX export of the English encoder, when missing or stale
             for name in INDEXED:
                 ids, texts, langs = index_passages(self.catalogues_, name)
                 log.info("encoding %d passages of %s with %s", len(texts), name, self.embedder.id)
@@ -222,6 +225,7 @@ class Recommender:
     def load(self) -> Recommender:
         """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder."""
         self.catalogues_ = load_catalogues(self.data_dir)
+        check_embedder(self.embedder)
         self.indexes_ = {
             name: VectorIndex.load(self.models_dir / name, expect=self._expected(name)) for name in INDEXED
         }

