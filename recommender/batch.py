@@ -22,8 +22,9 @@ import pandas as pd
 
 from .errors import InputError
 from .flags import FlagConfig, call_budget_outliers, near_duplicates, proposal_flags
-from .io import ERROR, RESERVED, ROW, UNCACHED, check_output, find_columns, iter_table, output_lock, write_results
+from .io import check_output, find_columns, iter_table, output_lock, write_results
 from .results import BatchResult, RowError, ScoredProposal
+from .table_schema import ERROR, RESERVED, ROW, UNCACHED
 
 log = logging.getLogger(__name__)
 

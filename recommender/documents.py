@@ -483,7 +483,8 @@ def document_files(folder: str | Path, recursive: bool = False) -> list[Path]:
 def _read_meta(meta: str | Path) -> dict[str, dict[str, str]]:
     """File name -> {field: value} from a side table with a file-name column and any of the usual
     columns (partner country and city, sector, budget, title)."""
-    from .io import ALIASES, RESERVED, read_table
+    from .io import read_table
+    from .table_schema import ALIASES, RESERVED
 
     frame = read_table(meta)
     columns = [c for c in frame.columns if c not in RESERVED]
@@ -518,7 +519,7 @@ def iter_documents(
     partner country and city from `meta` when given, else empty (never guessed). A document that
     cannot be read is a row with the reserved ERROR column saying why. Row numbers count documents
     from 1 in name order."""
-    from .io import ERROR, ROW
+    from .table_schema import ERROR, ROW
 
     folder = Path(folder)
     details = _read_meta(meta) if meta else {}
@@ -556,7 +557,7 @@ def iter_documents(
 def _documents_frame(rows: list[dict], columns: list[str]):
     import pandas as pd
 
-    from .io import ERROR, ROW
+    from .table_schema import ERROR, ROW
 
     frame = pd.DataFrame(rows, columns=[*columns, ROW, ERROR], dtype=object)
     return frame.astype(object).where(frame.notna(), "")

@@ -23,30 +23,11 @@ import pandas as pd
 from .errors import InputError
 from .explain import LONG_SHEETS, column_label, long_items, sheet_label, summary_row
 from .results import RowError, ScoredProposal
+from .table_schema import ALIASES, RESERVED, rows_frame
 
 log = logging.getLogger(__name__)
 
-REQUIRED = ("text",)
-OPTIONAL = ("id", "title", "partner_country", "partner_city", "sector", "budget")
-# Column names people use for each field, Korean ones included (matched after lower-casing).
-ALIASES = {
-    "id": ["id", "번호", "연번", "no", "proposal_id", "사업번호"],
-    "text": ["text", "description", "사업내용", "사업개요", "내용", "설명", "proposal", "summary"],
-    "title": ["title", "사업명", "제목", "project", "project_title"],
-    "partner_country": ["partner_country", "country", "대상국가", "국가", "협력국", "partner_iso2"],
-    "partner_city": ["partner_city", "city", "대상도시", "도시", "지역", "locality"],
-    "sector": ["sector", "분야", "사업분야"],
-    "budget": ["budget", "예산", "사업비", "budget_krw"],
-}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# Reserved columns every reader adds to its chunks: the row's true line (or sheet row) number, and
-# why the reader could not make a row of it (empty when it could). A header cannot hold a NUL.
-ROW = "\x00row"
-ERROR = "\x00error"
-UNCACHED = "\x00uncached"  # .xlsx: "column<TAB>cell" lines for formula cells saved without a value
-RESERVED = (ROW, ERROR, UNCACHED)
 
 
 def _option(field_name: str) -> str:
@@ -112,28 +93,14 @@ def decode_text(raw: bytes, name: str) -> str:
     return "\n".join(lines).lstrip("\ufeff")
 
 
-def _rows_frame(
-    header: list[str], records: list[tuple[int, list[str], str]], extra: dict | None = None
-) -> pd.DataFrame:
-    """A chunk: the header's columns as text, plus the reserved line-number and error columns."""
-    width = len(header)
-    body = [(values + [""] * width)[:width] for _, values, _ in records]
-    frame = pd.DataFrame(body, columns=header, dtype=object) if header else pd.DataFrame(index=range(len(records)))
-    frame[ROW] = [row for row, _, _ in records]
-    frame[ERROR] = [error for _, _, error in records]
-    for key, values in (extra or {}).items():
-        frame[key] = values
-    return frame
-
-
 def _chunked(header, records: Iterator[tuple[int, list[str], str]], chunk_rows: int) -> Iterator[pd.DataFrame]:
     chunk = []
     for record in records:
         chunk.append(record)
         if len(chunk) >= chunk_rows:
-            yield _rows_frame(header, chunk)
+            yield rows_frame(header, chunk)
             chunk = []
-    yield _rows_frame(header, chunk)
+    yield rows_frame(header, chunk)
 
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -190,7 +157,7 @@ def _read_csv_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.Data
     records = _csv_records(text, sep)
     first = next(records, None)
     if first is None:
-        yield _rows_frame([], [])
+        yield rows_frame([], [])
         return
     header = [h.strip() for h in first[1]]
     header = [h or f"column{i + 1}" for i, h in enumerate(header)]
@@ -249,7 +216,7 @@ def _read_jsonl_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.Da
     chunk: list[tuple[int, dict, str]] = []
 
     def flush():
-        frame = _rows_frame(
+        frame = rows_frame(
             header, [(line, [values.get(h, "") for h in header], error) for line, values, error in chunk]
         )
         chunk.clear()
@@ -290,9 +257,9 @@ def _read_parquet_chunks(source, chunk_rows: int) -> Iterator[pd.DataFrame]:
         records = [(row + 1 + n, [col[n] for col in columns], "") for n in range(batch.num_rows)]
         row += batch.num_rows
         produced = True
-        yield _rows_frame(header, records)
+        yield rows_frame(header, records)
     if not produced:
-        yield _rows_frame(header, [])
+        yield rows_frame(header, [])
 
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")

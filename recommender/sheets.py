@@ -23,6 +23,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from .errors import InputError
+from .table_schema import ALIASES, UNCACHED, rows_frame
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,6 @@ def _values(cells) -> list[str]:
 
 
 def _is_header(values: list[str]) -> bool:
-    from .io import ALIASES
 
     return any(v.strip().lower() in ALIASES["text"] for v in values)
 
@@ -250,14 +250,12 @@ def _choose_sheet(book, name: str, sheet) -> tuple[object, tuple[int, list[str]]
 def read_xlsx_chunks(source, name: str, sheet, chunk_rows: int) -> Iterator[pd.DataFrame]:
     from openpyxl import load_workbook
 
-    from .io import UNCACHED, _rows_frame
-
     values_book = load_workbook(source, read_only=True, data_only=True)
     formula_book = load_workbook(source, read_only=True, data_only=False)
     try:
         ws, header = _choose_sheet(values_book, name, sheet)
         if header is None:
-            yield _rows_frame([], [])
+            yield rows_frame([], [])
             return
         header_row, names = header
         while names and not names[-1]:
@@ -272,7 +270,7 @@ def read_xlsx_chunks(source, name: str, sheet, chunk_rows: int) -> Iterator[pd.D
         uncached: list[str] = []
 
         def flush():
-            frame = _rows_frame(names, chunk, {UNCACHED: list(uncached)})
+            frame = rows_frame(names, chunk, {UNCACHED: list(uncached)})
             chunk.clear()
             uncached.clear()
             return frame

@@ -20,7 +20,8 @@ from recommender.batch import score_file, score_frame
 from recommender.cli import main
 from recommender.errors import InputError
 from recommender.flags import FlagConfig, call_budget_outliers
-from recommender.io import ERROR, ROW, find_columns, read_table
+from recommender.io import find_columns, read_table
+from recommender.table_schema import ERROR, ROW
 
 TEXTS = [
     "Fire trucks and training for firefighters in Battambang",
