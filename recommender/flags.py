@@ -145,7 +145,7 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 def _exact_candidates(vectors: np.ndarray, wide: int) -> np.ndarray:
     import faiss
 
-    unit = _unit(vectors)
+    unit = _unit(vectors[0 : len(vectors)])  # an array, or the row blocks a batch collected
     exact = faiss.IndexFlatIP(unit.shape[1])
     exact.add(unit)
     return exact.search(unit, wide)[1]

@@ -59,3 +59,10 @@ def test_budget_outlier_against_the_closest_precedents():
 def test_thresholds_are_checked():
     with pytest.raises(ValueError, match="near_duplicate must be between 0 and 1; received 2"):
         FlagConfig(near_duplicate=2)
+
+
+def test_near_duplicates_read_row_blocks_as_a_batch_collects_them():
+    v = np.array([[1, 0, 0], [0.99, 0.14, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float16)
+    blocks = [v[:1], v[1:3], v[3:]]
+    assert near_duplicates(["a", "b", "c", "d"], blocks, 0.95) == near_duplicates(["a", "b", "c", "d"], v, 0.95)
+    assert near_duplicates(["a", "b", "c", "d"], blocks, 0.95) == {"a": ["b"], "b": ["a"]}
