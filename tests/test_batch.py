@@ -139,6 +139,25 @@ def _call(tmp_path, n=9):
     return path
 
 
+def _same_results(a, b) -> bool:
+    """Every id, flag, text and ranked item the same; scores equal up to float noise (an encoder's
+    matrix products may differ in the last bits with the batch's size, which the logistic government
+    score can carry into the fourth decimal)."""
+
+    def same(x, y) -> bool:
+        if isinstance(x, dict):
+            return isinstance(y, dict) and x.keys() == y.keys() and all(same(x[k], y[k]) for k in x)
+        if isinstance(x, list):
+            return isinstance(y, list) and len(x) == len(y) and all(same(p, q) for p, q in zip(x, y))
+        if isinstance(x, float) and isinstance(y, float):
+            return abs(x - y) <= 1e-3
+        return x == y
+
+    rows_a = [json.loads(line) for line in a.read_text(encoding="utf-8").splitlines()]
+    rows_b = [json.loads(line) for line in b.read_text(encoding="utf-8").splitlines()]
+    return len(rows_a) == len(rows_b) and all(same(x, y) for x, y in zip(rows_a, rows_b))
+
+
 def test_chunked_scoring_equals_scoring_the_whole_file(recommender, tmp_path):
     from recommender.batch import score_file
 
@@ -147,7 +166,7 @@ def test_chunked_scoring_equals_scoring_the_whole_file(recommender, tmp_path):
     whole = score_file(recommender, source, tmp_path / "whole.jsonl", chunk_rows=1000)
     assert small[0] == whole[0] == 8
     assert [e.row for e in small[1]] == [e.row for e in whole[1]] == [6]
-    assert (tmp_path / "small.jsonl").read_text() == (tmp_path / "whole.jsonl").read_text()
+    assert _same_results(tmp_path / "small.jsonl", tmp_path / "whole.jsonl")
     # same texts repeat every 4 rows: their proposals are near duplicates of each other
     results = [json.loads(line) for line in (tmp_path / "small.jsonl").read_text().splitlines()]
     assert results[0]["id"] == "P0" and "near_duplicate_of:P8" in results[0]["flags"]
@@ -163,4 +182,4 @@ def test_dask_engine_gives_the_same_output_on_a_local_cluster(recommender, tmp_p
     local = score_file(recommender, source, tmp_path / "local.jsonl", chunk_rows=3)
     dask = score_file(recommender, source, tmp_path / "dask.jsonl", chunk_rows=3, engine=DaskEngine())
     assert local[0] == dask[0] and local[1] == dask[1]
-    assert (tmp_path / "local.jsonl").read_text() == (tmp_path / "dask.jsonl").read_text()
+    assert _same_results(tmp_path / "local.jsonl", tmp_path / "dask.jsonl")
