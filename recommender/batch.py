@@ -340,6 +340,16 @@ def score_file(
         first = next(chunks, None)
         if first is None:
             return 0, [], []
+        if all(c in RESERVED for c in first.columns):
+            # only blank or unreadable lines (a JSONL of arrays, say): nothing to score, and every
+            # unreadable line is still reported with its number
+            errors = [
+                RowError(int(row), f"row{int(row)}", str(error))
+                for chunk in (first, *chunks)
+                for row, error in zip(chunk[ROW], chunk[ERROR])
+                if str(error)
+            ]
+            return 0, errors, []
         columns = find_columns(first.columns, overrides)
 
         def every_chunk():

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -131,6 +131,8 @@ def _write_call(path, fmt, encoding, rows) -> dict[int, str]:
 
 @settings(max_examples=30, deadline=None)
 @given(call=calls())
+@example(call=("jsonl", "utf-8", [("", "blank", ["water"])]))  # found in CI: a call of blank lines only
+@example(call=("jsonl", "utf-8", [("P1", "bad", ["water"])]))  # only a line that is not an object
 def test_every_row_of_a_call_comes_back_scored_or_listed(call):
     """For any call file: scored rows + rejected rows = input rows, each once, with the id as written
     (a blank id gets a generated name no real id holds; a reused id with other content is renamed
