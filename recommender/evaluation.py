@@ -232,50 +232,39 @@ GOVERNMENT_KS = (1, 3, 10)
 TIME_SPLIT_YEAR = 2022
 
 
-def government_queries(cat) -> pd.DataFrame:
-    """Each international catalogue case as a query, once per language: (case, lang, text, country,
-    city, its governments, start year)."""
+def _case_queries(records, text_column: str) -> pd.DataFrame:
+    """One query per case and language: (case, lang, text, country, city, its governments, start year).
+    text_column names the text field with "{lang}" in it."""
     rows = []
-    for r in cat.precedents.to_dict("records"):
-        if r["domestic"]:
-            continue
+    for r in records:
         countries = split_codes(r["partner_iso2"])
+        year = r["year_start"]
         for lang in ("en", "ko"):
-            if r[f"description_{lang}"]:
+            text = r[text_column.format(lang=lang)]
+            if text:
                 rows.append(
                     {
                         "case": r["id"],
                         "lang": lang,
-                        "text": r[f"description_{lang}"],
+                        "text": text,
                         "country": countries[0] if len(countries) == 1 else None,
                         "city": (split_codes(r["partner_city"]) or [None])[0],
                         "codes": split_codes(r["lg_codes"]),
-                        "year": None if pd.isna(r["year_start"]) else int(r["year_start"]),
+                        "year": None if year is None or pd.isna(year) or year == "" else int(year),
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def government_queries(cat) -> pd.DataFrame:
+    """Each international catalogue case as a query, once per language."""
+    records = [r for r in cat.precedents.to_dict("records") if not r["domestic"]]
+    return _case_queries(records, "description_{lang}")
 
 
 def unseen_queries(path: Path) -> pd.DataFrame:
     """The held-out real cases (eval/unseen_government_cases.csv), once per language."""
-    cases = pd.read_csv(path, dtype=str, keep_default_na=False)
-    rows = []
-    for r in cases.to_dict("records"):
-        countries = split_codes(r["partner_iso2"])
-        for lang in ("en", "ko"):
-            if r[f"text_{lang}"]:
-                rows.append(
-                    {
-                        "case": r["id"],
-                        "lang": lang,
-                        "text": r[f"text_{lang}"],
-                        "country": countries[0] if len(countries) == 1 else None,
-                        "city": (split_codes(r["partner_city"]) or [None])[0],
-                        "codes": split_codes(r["lg_codes"]),
-                        "year": int(r["year_start"]) if r["year_start"] else None,
-                    }
-                )
-    return pd.DataFrame(rows)
+    return _case_queries(pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records"), "text_{lang}")
 
 
 def _ranks(scores_per_query: list[np.ndarray], queries: pd.DataFrame, codes: list[str]) -> np.ndarray:

@@ -117,6 +117,17 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_manifest(folder: Path, missing: str) -> dict:
+    """A built folder's manifest.json; NotBuiltError (saying `missing`) or StaleIndexError when unreadable."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise NotBuiltError(f"{missing}: {REBUILD_HINT}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise StaleIndexError(f"the manifest {path} is unreadable ({exc}); {REBUILD_HINT}") from exc
+
+
 def library_versions() -> dict[str, str]:
     out = {}
     for dist in ("faiss-cpu", "numpy", "recommender"):
@@ -271,13 +282,7 @@ class VectorIndex:
     def _load_once(cls, folder: Path, expect: dict | None, verify_files: bool) -> VectorIndex:
         import faiss
 
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
-            raise NotBuiltError(f"no index at {folder}: {REBUILD_HINT}")
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StaleIndexError(f"the manifest {manifest_path} is unreadable ({exc}); {REBUILD_HINT}") from exc
+        manifest = read_manifest(folder, f"no index at {folder}")
         if manifest.get("format") != FORMAT_VERSION:
             raise StaleIndexError(
                 f"index at {folder} has format {manifest.get('format')!r}, this version reads "

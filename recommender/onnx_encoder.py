@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import REBUILD_HINT, NotBuiltError, StaleIndexError
+from .errors import REBUILD_HINT, StaleIndexError
 
 EXPORT_FORMAT = 1
 FOLDER = "minilm-onnx"
@@ -165,13 +165,9 @@ def _ffn_output_matmuls(path: Path) -> list[str]:
 def check_export(folder: str | os.PathLike, source: str | os.PathLike, *, verify_files: bool = True) -> dict:
     """The export's manifest when it is current for `source`; NotBuiltError or StaleIndexError otherwise."""
     folder, source = Path(folder), Path(source)
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise NotBuiltError(f"no ONNX export of the English encoder at {folder}: {REBUILD_HINT}")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise StaleIndexError(f"the manifest {path} is unreadable ({exc}); {REBUILD_HINT}") from exc
+    from .index import read_manifest
+
+    manifest = read_manifest(folder, f"no ONNX export of the English encoder at {folder}")
     wanted = {"format": EXPORT_FORMAT, "opset": OPSET, "quantisation": QUANTISATION, "max_seq_length": MAX_SEQ_LENGTH}
     for key, value in wanted.items():
         if manifest.get(key) != value:
