@@ -14,6 +14,7 @@ any point leaves either the old folder or a recoverable `.old-*` folder, never a
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -115,6 +116,9 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+SWAP_ATTEMPTS = 50  # a save retries its second rename this often when a loader restored an old folder
 
 
 def read_manifest(folder: Path, missing: str) -> dict:
@@ -245,11 +249,23 @@ class VectorIndex:
             for path in tmp.iterdir():
                 with path.open("rb") as handle:
                     os.fsync(handle.fileno())
-            old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
-            if folder.exists():
-                os.rename(folder, old)
-            os.rename(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
+            moved_aside = []
+            for attempt in range(SWAP_ATTEMPTS):
+                old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
+                with contextlib.suppress(FileNotFoundError):
+                    os.rename(folder, old)
+                    moved_aside.append(old)
+                try:
+                    os.rename(tmp, folder)
+                    break
+                except OSError as exc:
+                    # A loader that found the folder missing put a previous index back between our two
+                    # renames: move that one aside too and try again.
+                    if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == SWAP_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.01)
+            for old in moved_aside:
+                shutil.rmtree(old, ignore_errors=True)
             self.manifest = manifest
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
