@@ -110,7 +110,8 @@ def index_memory_bytes(index, rerank: np.ndarray | None = None) -> dict[str, int
     return {"index_bytes": int(held), "rerank_bytes": int(rerank.nbytes) if rerank is not None else 0}
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -244,7 +245,7 @@ class VectorIndex:
             np.save(tmp / "langs.npy", self.languages.astype("U"), allow_pickle=False)
             if self.rerank is not None:
                 np.save(tmp / RERANK_FILE, np.asarray(self.rerank, dtype=np.float16), allow_pickle=False)
-            manifest = dict(self.manifest, files={name: _sha256(tmp / name) for name in self._files()})
+            manifest = dict(self.manifest, files={name: file_sha256(tmp / name) for name in self._files()})
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
             for path in tmp.iterdir():
                 with path.open("rb") as handle:
@@ -316,7 +317,7 @@ class VectorIndex:
             path = folder / name
             if not path.is_file():
                 raise StaleIndexError(f"index at {folder} is missing {name}; {REBUILD_HINT}")
-            if verify_files and files.get(name) != _sha256(path):
+            if verify_files and files.get(name) != file_sha256(path):
                 raise StaleIndexError(
                     f"index file {path} does not match its manifest (damaged or edited); {REBUILD_HINT}"
                 )

@@ -41,11 +41,9 @@ _SOURCE_FILES = ("model.safetensors", "pytorch_model.bin", "config.json", "token
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from .index import file_sha256
+
+    return file_sha256(path)
 
 
 def _version(dist: str) -> str:
