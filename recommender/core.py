@@ -17,6 +17,7 @@ import numpy as np
 
 from . import assemble, goal_model, ranking
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
+from .design import with_design
 from .embedders import (
     DEFAULT_EMBEDDER,
     Embedder,
@@ -33,11 +34,14 @@ from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .governments import FILE_NAME as GOVERNMENT_MODEL
 from .governments import GovernmentModel
 from .index import VectorIndex, build_lock
+from .indicators import FROM_TARGETS as INDICATOR_TARGETS
+from .indicators import IndicatorCatalogue
 from .korean import default_reader
 from .proposal import Proposal
 from .results import Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
 from .text import split_passages
+from .typology import Typology
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +118,8 @@ class Recommender:
         self.goal_decision_error_: CatalogueError | None = None
         self.government_model_: GovernmentModel | None = None
         self.government_model_error_: CatalogueError | None = None
+        self.typology_: Typology | None = None
+        self.indicators_: IndicatorCatalogue | None = None
         self.goal_vectors_ = GoalVectors(self.embedder)
         self._lock = threading.Lock()
 
@@ -165,6 +171,8 @@ class Recommender:
         return {"catalogue": name, "embedder": self.embedder.id, "catalogue_fingerprint": self._fingerprint(name)}
 
     def _prepare(self) -> None:
+        self.typology_ = Typology.load(self.data_dir)
+        self.indicators_ = IndicatorCatalogue.load(self.data_dir)
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
         self.view_.target_hub = self._target_hub()
         self.scorer_ = SignalScorer(self.view_, self.config)
@@ -338,18 +346,24 @@ class Recommender:
             evidence = self.view_.governments.evidence(
                 sig.precedent_all, sig.goal_best, proposal.partner_country, proposal.partner_city, excluded
             )
+            result = assemble.recommendation(
+                self.view_,
+                sig,
+                proposal,
+                probability,
+                present,
+                evidence,
+                self.government_model_,
+                lang=lang or text_lang,
+                top_k=top_k,
+                passages=len(queries),
+            )
+            case_scores = dict(zip(self.view_.precedent_ids, sig.precedent_all.tolist()))
+            best = ranking.rank_order(sig.target_score, self.view_.target_ids)[:INDICATOR_TARGETS]
+            top_targets = [(str(self.view_.target_ids[i]), float(sig.target_score[i])) for i in best]
             out.append(
-                assemble.recommendation(
-                    self.view_,
-                    sig,
-                    proposal,
-                    probability,
-                    present,
-                    evidence,
-                    self.government_model_,
-                    lang=lang or text_lang,
-                    top_k=top_k,
-                    passages=len(queries),
+                with_design(
+                    result, self.typology_, self.indicators_, case_scores, top_targets, proposal.query_text, text_lang
                 )
             )
         means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)

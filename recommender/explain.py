@@ -7,6 +7,7 @@ and never branch on the language themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .results import Recommendation, ScoredProposal
@@ -74,6 +75,42 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# The project model a proposal falls in (typology.py) and its SDG indicators.
+MESSAGES.update(
+    {
+        "heading.model": {"ko": "한국형 사업 모델", "en": "Korean project model"},
+        "heading.indicators": {"ko": "SDG 지표", "en": "SDG indicators"},
+        "model.reason": {
+            "ko": "가장 가까운 사례 {cases} (모델 사례 {n}건, 점수 {score:.2f})",
+            "en": "closest cases {cases} ({n} cases in the model, score {score:.2f})",
+        },
+        "model.none": {
+            "ko": "정립된 모델 없음 (가장 가까운 모델: {name}, 점수 {score:.2f})",
+            "en": "no established model (closest: {name}, score {score:.2f})",
+        },
+        "model.usually": {
+            "ko": "유사 사업은 보통 {name}{particle} 포함합니다 ({n}건 중 {k}건)",
+            "en": "similar projects usually include {name} ({k} of {n} cases)",
+        },
+        "model.often": {
+            "ko": "유사 사업 {n}건 중 {k}건은 {name}{particle} 포함했습니다",
+            "en": "{k} of {n} similar projects included {name}",
+        },
+        "indicator.unofficial": {"ko": " (비공식 번역)", "en": ""},
+    }
+)
+
+
+def object_particle(word: str) -> str:
+    """The object particle after a Korean word: 을 after a final consonant, 를 after a vowel (the last
+    Hangul syllable outside a closing parenthesis decides; a word without one takes 을(를))."""
+    word = re.sub(r"\s*\([^()]*\)\s*$", "", word) or word
+    for char in reversed(word):
+        if "가" <= char <= "힣":
+            return "을" if (ord(char) - 0xAC00) % 28 else "를"
+    return "을(를)"
+
+
 def message(key: str, lang: str, **values) -> str:
     """The message `key` in `lang` (Korean or English), formatted with `values`."""
     try:
@@ -129,10 +166,13 @@ def government_name(g, lang: str) -> str:
 
 def render_text(result: Recommendation, lang: str = "en") -> str:
     """The plain-text table `recommender match` prints."""
-    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", "", message("heading.targets", lang)]
+    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", ""]
+    lines += model_lines(result, lang) + indicator_lines(result, lang) + [message("heading.targets", lang)]
     for i, t in enumerate(result.sdg_targets, 1):
         mark = message("sdg11.mark", lang) if t.is_sdg11 else ""
         lines.append(f"{i:>3}. {t.id:<6} {t.score:.2f}  {t.title}{mark}\n       {t.reason}")
+        if t.indicators:
+            lines.append(f"       {message('heading.indicators', lang)}: {', '.join(x.code for x in t.indicators)}")
     lines += ["", message("heading.precedents", lang)]
     for i, p in enumerate(result.precedents, 1):
         lines.append(f"{i:>3}. {p.id:<6} {p.score:.2f}  {p.title}\n       {p.reason}")
@@ -148,6 +188,40 @@ def render_text(result: Recommendation, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def model_text(result: Recommendation, lang: str | None) -> str:
+    """The model in one cell: its name (`lang`) or id (None), or "no established model" with the closest."""
+    model = result.model
+    if model is None:
+        return ""
+    if lang is None:
+        return model.id if model.established else f"no_established_model:{model.id}"
+    return model.name(lang) if model.established else model.reason
+
+
+def model_lines(result: Recommendation, lang: str) -> list[str]:
+    """The model a proposal falls in, why, and what similar projects included that it does not mention."""
+    model = result.model
+    if model is None:
+        return []
+    head = f"{model.name(lang)} ({model.id}, {model.score:.2f})" if model.established else model.reason
+    lines = [f"{message('heading.model', lang)}: {head}"]
+    if model.established:
+        lines.append(f"       {model.reason}")
+    lines += [f"       - {s.text}" for s in model.suggestions]
+    return lines + [""]
+
+
+def indicator_lines(result: Recommendation, lang: str) -> list[str]:
+    """The indicators most relevant to the proposal, most relevant first."""
+    if not result.indicators:
+        return []
+    lines = [message("heading.indicators", lang)]
+    for i, x in enumerate(result.indicators, 1):
+        unofficial = message("indicator.unofficial", lang) if x.ko_source == "ours" else ""
+        lines.append(f"{i:>3}. {x.code:<8} {x.text(lang)}{unofficial}")
+    return lines + [""]
+
+
 NO_CLOSE_PRECEDENT = 0.4  # a best precedent below this score is "not close"
 
 
@@ -160,8 +234,13 @@ def render_markdown(title: str, text: str, result: Recommendation, lang: str, to
         "",
         f"**{message('goals.present', lang)}:** " + goals_line(result, lang),
         "",
-        f"## {message('heading.targets', lang)}",
     ]
+    if result.model is not None:
+        lines += [f"## {message('heading.model', lang)}", "", *[x.strip() for x in model_lines(result, lang)[:-1]], ""]
+    if result.indicators:
+        lines += [f"## {message('heading.indicators', lang)}", ""]
+        lines += [f"{i}. {x.code} {x.text(lang)}" for i, x in enumerate(result.indicators, 1)] + [""]
+    lines += [f"## {message('heading.targets', lang)}"]
     lines += [f"{i}. {t.id} {t.title} ({t.score:.2f}) — {t.reason}" for i, t in enumerate(result.sdg_targets[:top], 1)]
     lines += ["", f"## {message('heading.precedents', lang)}"]
     best = max((p.score for p in result.precedents), default=0.0)
@@ -208,6 +287,11 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         if rec.teams
         else "",
         "flags": flags,
+        "model": model_text(rec, lang),
+        "model_suggestions": "; ".join(
+            (s.text if lang else s.component) for s in (rec.model.suggestions if rec.model else ())
+        ),
+        "top_indicators": ";".join(x.code for x in rec.indicators[:top_n]),
     }
 
 
@@ -271,6 +355,10 @@ COLUMN_NAMES = {
     "target_1_score": ("1순위 세부목표 점수", "Score of the top target"),
     "suggested_team": ("공동 추진 제안", "Suggested team"),
     "flags": ("검토 표시", "Flags"),
+    "model": ("사업 모델", "Project model"),
+    "model_suggestions": ("유사 사업에 있으나 제안에 없는 구성", "What similar projects included"),
+    "top_indicators": ("주요 SDG 지표", "Top SDG indicators"),
+    "indicators": ("SDG 지표", "SDG indicators"),
     "proposal_id": ("제안 번호", "Proposal"),
     "rank": ("순위", "Rank"),
     "goal": ("목표", "Goal"),
@@ -317,7 +405,9 @@ def long_items(r: ScoredProposal, key: str) -> list[dict]:
     rows = []
     for rank, item in enumerate(items, start=1):
         flat = {
-            k: (";".join(v) if isinstance(v, list) else v) for k, v in item.to_dict().items() if not isinstance(v, dict)
+            k: (";".join(x["code"] if isinstance(x, dict) else x for x in v) if isinstance(v, list) else v)
+            for k, v in item.to_dict().items()
+            if not isinstance(v, dict)
         }
         rows.append({"proposal_id": r.id, "rank": rank, **flat})
     return rows
