@@ -403,6 +403,25 @@ class Recommender:
                 self.scorer_.compute(text, queries, countries[n], lexical, n, exclude, keyword_text, precedent_queries),
             )
 
+    @property
+    def typology(self) -> Typology:
+        """The Korean project models (data/project_models.csv) and their component vocabulary."""
+        self._require_loaded()
+        return self.typology_
+
+    def pdm(self, result: Recommendation, proposal: Proposal | Mapping | str, lang: str | None = None) -> bytes:
+        """A draft project design matrix (.docx bytes) of `proposal`, whose recommendation is `result`,
+        in `lang` (default: the result's language)."""
+        from .pdm import pdm_document
+
+        return pdm_document(
+            result,
+            self.check(proposal),
+            typology=self.typology,
+            catalogues=self.catalogues,
+            lang=lang or result.language,
+        )
+
     def signals(self, texts: Sequence[str], countries: Sequence[str | None] | None = None) -> list[Signals]:
         """The raw signals of some texts (evaluation and weight sweeps read them)."""
         return [sig for _, _, _, sig in self._walk(texts, countries or [None] * len(texts))]
