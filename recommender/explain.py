@@ -677,6 +677,11 @@ MESSAGES.update(
         "ui.domestic": {"ko": "국내", "en": "domestic"},
         "ui.teams": {"ko": "공동 추진 제안", "en": "Suggested teams"},
         "ui.tie": {"ko": "자매·우호도시", "en": "Sister/friendship city"},
+        "ui.model": {"ko": "한국형 사업 모델", "en": "Korean project model"},
+        "ui.indicators": {"ko": "SDG 지표 (제안과 관련이 큰 순)", "en": "SDG indicators (most relevant first)"},
+        "ui.indicator": {"ko": "지표", "en": "Indicator"},
+        "ui.code": {"ko": "코드", "en": "Code"},
+        "ui.pdm": {"ko": "사업설계매트릭스 초안 (.docx)", "en": "Draft design matrix (.docx)"},
     }
 )
 # Errors the app shows (ui.error_text maps the library's English InputError texts to these).
