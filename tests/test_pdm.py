@@ -155,3 +155,28 @@ def test_the_pdm_opens_in_libreoffice(recommender, tmp_path):
     text = (tmp_path / "pdm.txt").read_text(encoding="utf-8-sig")
     assert "[초안] 사업설계매트릭스(PDM)" in text and "소방차·구급차 기증과 운용 교육" in text
     assert "현지 인력 운용·정비 교육" in text  # the matrix's rows came through
+
+
+def test_the_batch_summary_names_the_model_and_what_similar_projects_included(recommender):
+    from openpyxl import load_workbook
+
+    from recommender.io import write_results
+    from recommender.results import ScoredProposal
+
+    result = recommender.recommend(FIRE_KO, lang="ko")
+    rows = [ScoredProposal("P1", 2, result, title=FIRE_KO["title"], text=FIRE_KO["text"])]
+    buffer = io.BytesIO()
+    write_results(rows, [], buffer, fmt="xlsx", lang="ko")
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["요약"]
+    row = dict(zip([c.value for c in sheet[1]], [c.value for c in sheet[2]]))
+    assert row["사업 모델"] == "소방차·구급차 기증과 운용 교육"
+    assert "현지 인력 운용·정비 교육" in row["유사 사업에 있으나 제안에 없는 구성"]
+    assert row["주요 SDG 지표"].split(";")[0] == result.indicators[0].code
+    buffer = io.BytesIO()
+    write_results(rows, [], buffer, fmt="csv")  # the command line's machine names
+    summary = buffer.getvalue().decode("utf-8-sig")
+    assert "fire_equipment_training" in summary and "om_training" in summary
+    unlike = recommender.recommend(UNLIKE)
+    buffer = io.BytesIO()
+    write_results([ScoredProposal("P2", 3, unlike)], [], buffer, fmt="csv")
+    assert f"no_established_model:{unlike.model.id}" in buffer.getvalue().decode("utf-8-sig")
