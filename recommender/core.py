@@ -120,6 +120,7 @@ class Recommender:
         self.government_model_error_: CatalogueError | None = None
         self.typology_: Typology | None = None
         self.indicators_: IndicatorCatalogue | None = None
+        self.model_cases_: list[tuple[str, int]] = []
         self.goal_vectors_ = GoalVectors(self.embedder)
         self._lock = threading.Lock()
 
@@ -174,6 +175,9 @@ class Recommender:
         self.typology_ = Typology.load(self.data_dir)
         self.indicators_ = IndicatorCatalogue.load(self.data_dir)
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
+        # (case, position) of the cases the models hold: a model is placed by these scores alone
+        position = self.view_.precedent_position
+        self.model_cases_ = [(c, position[c]) for m in self.typology_.models for c in m.cases if c in position]
         self.view_.target_hub = self._target_hub()
         self.scorer_ = SignalScorer(self.view_, self.config)
         # Kept, not raised, when missing or outdated: `recommender evaluate --fit-...-model` must be
@@ -358,7 +362,7 @@ class Recommender:
                 top_k=top_k,
                 passages=len(queries),
             )
-            case_scores = dict(zip(self.view_.precedent_ids, sig.precedent_all.tolist()))
+            case_scores = {case: float(sig.precedent_all[i]) for case, i in self.model_cases_}
             best = ranking.rank_order(sig.target_score, self.view_.target_ids)[:INDICATOR_TARGETS]
             top_targets = [(str(self.view_.target_ids[i]), float(sig.target_score[i])) for i in best]
             out.append(
