@@ -207,7 +207,7 @@ def pdm_document(
         proposal.title or proposal.text[:300],
         "\n".join(outcome_indicators),
         message("pdm.outcome_verification", lang),
-        "\n".join(a for _, a in risks[:2]),
+        "\n".join(a for _, a in risks[:2] if a),
     )
     for level, key in (("output", "pdm.outputs"), ("activity", "pdm.activities")):
         rows = component_rows(model, established, mentioned, typology, level, lang)
