@@ -390,12 +390,12 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
         if rec.teams
         else "",
-        "flags": flags,
         "model": model_text(rec, lang),
         "model_suggestions": "; ".join(
             (s.text if lang else s.component) for s in (rec.model.suggestions if rec.model else ())
         ),
         "top_indicators": ";".join(x.code for x in rec.indicators[:top_n]),
+        "flags": flags,
     }
 
 
