@@ -20,8 +20,17 @@ from recommender.batch import score_frame
 from recommender.catalogue import split_codes
 from recommender.core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR
 from recommender.documents import extract_text
-from recommender.explain import NO_CLOSE_PRECEDENT, flag_name, flags_text, goals_line, render_markdown, ui_labels
+from recommender.explain import (
+    NO_CLOSE_PRECEDENT,
+    flag_name,
+    flags_text,
+    goals_line,
+    message,
+    render_markdown,
+    ui_labels,
+)
 from recommender.io import find_columns, read_table, write_results
+from recommender.pdm import local_text
 from recommender.results import BatchResult, Recommendation, ScoredProposal
 from recommender.ui import (
     FontMissing,
@@ -43,6 +52,7 @@ MAX_UPLOAD_MB = 20  # the app's own limit; server.maxUploadSize is a little high
 MAX_CALL_ROWS = 2_000
 DRAFT_KEYS = ("proposal_title", "proposal_text", "partner_country", "partner_city", "sector", "budget", "years")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BLUE, RED = [31, 119, 180], [214, 39, 40]
 
 
@@ -230,6 +240,32 @@ def render_governments(result: Recommendation, ui: dict, lang: str, titles: dict
         st.pydeck_chart(map_deck(points), height=460)
 
 
+def render_design(result: Recommendation, ui: dict, lang: str) -> None:
+    """The project model the proposal falls in, what similar projects included, and its SDG indicators."""
+    model = result.model
+    if model is not None:
+        st.subheader(ui["model"])
+        if model.established:
+            st.write(f"**{model.name(lang)}**")
+        st.caption(model.reason)
+        for suggestion in model.suggestions:
+            st.info(suggestion.text)
+    if result.indicators:
+        st.subheader(ui["indicators"])
+        frame = pd.DataFrame(
+            [
+                {
+                    ui["code"]: i.code,
+                    ui["indicator"]: local_text(i.text(lang), lang)
+                    + (message("indicator.unofficial", lang) if i.ko_source == "ours" else ""),
+                    ui["target"]: i.target,
+                }
+                for i in result.indicators
+            ]
+        )
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=wide(ui["indicator"]))
+
+
 def render_result(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
     tab_t, tab_p, tab_g = st.tabs([ui["tab_targets"], ui["tab_precedents"], ui["tab_lgs"]])
     with tab_t:
@@ -319,9 +355,10 @@ def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
         return
     for warning in result.warnings:
         st.info(warning)
+    render_design(result, ui, lang)
     render_result(rec, result, ui, lang)
     title = proposal.get("title") or ui["title"]
-    col_a, col_b, col_c = st.columns(3)
+    col_a, col_b, col_c, col_d = st.columns(4)
     col_a.download_button(
         ui["download"],
         lambda: result_workbook([ScoredProposal("proposal", 1, result, title=title, text=proposal["text"])], [], lang),
@@ -348,6 +385,13 @@ def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
             mime="application/pdf",
             key="download_pdf",
         )
+    col_d.download_button(  # made when clicked
+        ui["pdm"],
+        lambda: rec.pdm(result, proposal, lang),
+        file_name="pdm_draft.docx",
+        mime=DOCX,
+        key="download_pdm",
+    )
 
 
 def read_call(rec: Recommender, table, documents, ui: dict, lang: str) -> tuple[BatchResult, list] | None:

@@ -61,6 +61,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--lang", choices=["ko", "en"], default=None, help="language of the reasons (default: the text's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--pdm",
+        type=Path,
+        default=None,
+        help="also write a draft project design matrix (PDM) of the proposal to this .docx file, in the language "
+        "of the reasons",
+    )
 
     p = sub.add_parser(
         "score", help="score every proposal of a .csv/.xlsx/.jsonl/.parquet file, or every document of a folder"
@@ -289,23 +296,28 @@ def run(args) -> int:
                 raise InputError(f"--file {str(args.file)!r} does not exist")
             heading, text = title_and_body(args.file.read_bytes(), args.file.name)
             title = title or heading
+        if args.pdm is not None:
+            from .pdm import check_pdm_path
+
+            check_pdm_path(args.pdm, [args.file] if args.file is not None else [])
         rec = _open(args)
-        result = rec.recommend(
-            {
-                "text": text,
-                "title": title,
-                "partner_country": args.country,
-                "partner_city": args.city,
-                "sector": args.sector,
-                "budget": args.budget,
-            },
-            top_k=args.top_k,
-            lang=args.lang,
-        )
+        proposal = {
+            "text": text,
+            "title": title,
+            "partner_country": args.country,
+            "partner_city": args.city,
+            "sector": args.sector,
+            "budget": args.budget,
+        }
+        result = rec.recommend(proposal, top_k=args.top_k, lang=args.lang)
         if args.json:
             print(_json(result.to_dict()))
         else:
             print(render_text(result, args.lang or result.language))
+        if args.pdm is not None:
+            from .pdm import write_pdm
+
+            print(f"wrote {write_pdm(rec.pdm(result, proposal), args.pdm)}", file=sys.stderr)
         return 0
     if args.command == "score":
         from .batch import score_file

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import assemble, goal_model, ranking
 from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
+from .design import with_design
 from .embedders import (
     DEFAULT_EMBEDDER,
     Embedder,
@@ -33,11 +34,14 @@ from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
 from .governments import FILE_NAME as GOVERNMENT_MODEL
 from .governments import GovernmentModel
 from .index import VectorIndex, build_lock
+from .indicators import FROM_TARGETS as INDICATOR_TARGETS
+from .indicators import IndicatorCatalogue
 from .korean import default_reader
 from .proposal import Proposal
 from .results import Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
 from .text import split_passages
+from .typology import Typology
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +118,9 @@ class Recommender:
         self.goal_decision_error_: CatalogueError | None = None
         self.government_model_: GovernmentModel | None = None
         self.government_model_error_: CatalogueError | None = None
+        self.typology_: Typology | None = None
+        self.indicators_: IndicatorCatalogue | None = None
+        self.model_cases_: list[tuple[str, int]] = []
         self.goal_vectors_ = GoalVectors(self.embedder)
         self._lock = threading.Lock()
 
@@ -165,7 +172,12 @@ class Recommender:
         return {"catalogue": name, "embedder": self.embedder.id, "catalogue_fingerprint": self._fingerprint(name)}
 
     def _prepare(self) -> None:
+        self.typology_ = Typology.load(self.data_dir)
+        self.indicators_ = IndicatorCatalogue.load(self.data_dir)
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
+        # (case, position) of the cases the models hold: a model is placed by these scores alone
+        position = self.view_.precedent_position
+        self.model_cases_ = [(c, position[c]) for m in self.typology_.models for c in m.cases if c in position]
         self.view_.target_hub = self._target_hub()
         self.scorer_ = SignalScorer(self.view_, self.config)
         # Kept, not raised, when missing or outdated: `recommender evaluate --fit-...-model` must be
@@ -338,18 +350,24 @@ class Recommender:
             evidence = self.view_.governments.evidence(
                 sig.precedent_all, sig.goal_best, proposal.partner_country, proposal.partner_city, excluded
             )
+            result = assemble.recommendation(
+                self.view_,
+                sig,
+                proposal,
+                probability,
+                present,
+                evidence,
+                self.government_model_,
+                lang=lang or text_lang,
+                top_k=top_k,
+                passages=len(queries),
+            )
+            case_scores = {case: float(sig.precedent_all[i]) for case, i in self.model_cases_}
+            best = ranking.rank_order(sig.target_score, self.view_.target_ids)[:INDICATOR_TARGETS]
+            top_targets = [(str(self.view_.target_ids[i]), float(sig.target_score[i])) for i in best]
             out.append(
-                assemble.recommendation(
-                    self.view_,
-                    sig,
-                    proposal,
-                    probability,
-                    present,
-                    evidence,
-                    self.government_model_,
-                    lang=lang or text_lang,
-                    top_k=top_k,
-                    passages=len(queries),
+                with_design(
+                    result, self.typology_, self.indicators_, case_scores, top_targets, proposal.query_text, text_lang
                 )
             )
         means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
@@ -388,6 +406,25 @@ class Recommender:
                 queries,
                 self.scorer_.compute(text, queries, countries[n], lexical, n, exclude, keyword_text, precedent_queries),
             )
+
+    @property
+    def typology(self) -> Typology:
+        """The Korean project models (data/project_models.csv) and their component vocabulary."""
+        self._require_loaded()
+        return self.typology_
+
+    def pdm(self, result: Recommendation, proposal: Proposal | Mapping | str, lang: str | None = None) -> bytes:
+        """A draft project design matrix (.docx bytes) of `proposal`, whose recommendation is `result`,
+        in `lang` (default: the result's language)."""
+        from .pdm import pdm_document
+
+        return pdm_document(
+            result,
+            self.check(proposal),
+            typology=self.typology,
+            catalogues=self.catalogues,
+            lang=lang or result.language,
+        )
 
     def signals(self, texts: Sequence[str], countries: Sequence[str | None] | None = None) -> list[Signals]:
         """The raw signals of some texts (evaluation and weight sweeps read them)."""

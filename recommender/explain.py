@@ -7,6 +7,7 @@ and never branch on the language themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .results import Recommendation, ScoredProposal
@@ -74,6 +75,146 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# The project model a proposal falls in (typology.py) and its SDG indicators.
+MESSAGES.update(
+    {
+        "heading.model": {"ko": "한국형 사업 모델", "en": "Korean project model"},
+        "heading.indicators": {"ko": "SDG 지표", "en": "SDG indicators"},
+        "model.reason": {
+            "ko": "가장 가까운 사례 {cases} (모델 사례 {n}건, 점수 {score:.2f})",
+            "en": "closest cases {cases} ({n} cases in the model, score {score:.2f})",
+        },
+        "model.none": {
+            "ko": "정립된 모델 없음 (가장 가까운 모델: {name}, 점수 {score:.2f})",
+            "en": "no established model (closest: {name}, score {score:.2f})",
+        },
+        "model.usually": {
+            "ko": "유사 사업은 보통 {name}{particle} 포함합니다 ({n}건 중 {k}건)",
+            "en": "similar projects usually include {name} ({k} of {n} cases)",
+        },
+        "model.often": {
+            "ko": "유사 사업 {n}건 중 {k}건은 {name}{particle} 포함했습니다",
+            "en": "{k} of {n} similar projects included {name}",
+        },
+        "indicator.unofficial": {"ko": " (비공식 번역)", "en": ""},
+    }
+)
+
+# The draft project design matrix (pdm.py): every text of the document, in the page's language.
+MESSAGES.update(
+    {
+        "pdm.title": {
+            "ko": "[초안] 사업설계매트릭스(PDM): {title}",
+            "en": "[DRAFT] Project design matrix (PDM): {title}",
+        },
+        "pdm.untitled": {"ko": "제목 없는 제안", "en": "untitled proposal"},
+        "pdm.draft_note": {
+            "ko": "이 문서는 유사한 한국 지방정부 사업과 SDG 지표에서 자동으로 만든 초안입니다. 모든 칸을 검토하고 고쳐 쓰세요.",
+            "en": "This is a draft made automatically from similar Korean local-government projects and the SDG indicators. Check and rewrite every cell.",
+        },
+        "pdm.footer": {"ko": "초안 — 검토 후 수정하세요", "en": "Draft — check and edit before use"},
+        "pdm.overview": {"ko": "개요", "en": "Overview"},
+        "pdm.partner": {"ko": "협력국·도시: {place}", "en": "Partner country and city: {place}"},
+        "pdm.unknown_place": {"ko": "미정", "en": "not given"},
+        "pdm.model": {"ko": "사업 모델: {name}", "en": "Project model: {name}"},
+        "pdm.model_basis": {
+            "ko": "근거: 모델 사례 {n}건 중 가장 가까운 사례 {cases}",
+            "en": "Basis: of the model's {n} cases, the closest are {cases}",
+        },
+        "pdm.matrix": {"ko": "사업설계매트릭스", "en": "Design matrix"},
+        "pdm.col_level": {"ko": "구분", "en": "Level"},
+        "pdm.col_summary": {"ko": "내용", "en": "Narrative summary"},
+        "pdm.col_indicators": {"ko": "성과지표", "en": "Indicators"},
+        "pdm.col_verification": {"ko": "검증 수단", "en": "Means of verification"},
+        "pdm.col_assumptions": {"ko": "외부 조건", "en": "Assumptions"},
+        "pdm.goal": {"ko": "상위 목표", "en": "Goal"},
+        "pdm.outcome": {"ko": "사업 목표(성과)", "en": "Outcome"},
+        "pdm.outputs": {"ko": "산출물", "en": "Outputs"},
+        "pdm.activities": {"ko": "활동", "en": "Activities"},
+        "pdm.inputs": {"ko": "투입(예산·기간)", "en": "Inputs (budget and duration)"},
+        "pdm.goal_text": {"ko": "SDG 세부목표 {id} {title}에 기여", "en": "Contribute to SDG target {id}: {title}"},
+        "pdm.goal_indicators": {
+            "ko": "협력국의 SDG 지표 {codes} 추이",
+            "en": "The partner country's SDG indicators {codes}",
+        },
+        "pdm.goal_verification": {
+            "ko": "협력국 SDG 국가보고서, 유엔 SDG 글로벌 데이터베이스",
+            "en": "The partner's national SDG reports, the UN SDG Global Database",
+        },
+        "pdm.outcome_verification": {
+            "ko": "사업 시작·종료 시점 조사, 협력 기관 행정 통계",
+            "en": "Baseline and end-line surveys, the partner's administrative statistics",
+        },
+        "pdm.indicator_local": {"ko": "{code} {text} (사업 지역 기준)", "en": "{code} {text} (in the project area)"},
+        "pdm.model_result": {"ko": "{text} (유사 사업의 성과)", "en": "{text} (a result of similar projects)"},
+        "pdm.from_model": {
+            "ko": "{name} — 제안서에 없음: 유사 사업 {n}건 중 {k}건이 포함 (검토)",
+            "en": "{name} — not in the proposal: {k} of {n} similar projects included it (review)",
+        },
+        "pdm.to_write": {"ko": "(작성 필요)", "en": "(to be written)"},
+        "pdm.budget": {"ko": "사업비: {given}", "en": "Budget: {given}"},
+        "pdm.budget_given": {"ko": "제안 {amount}", "en": "proposed {amount}"},
+        "pdm.budget_none": {"ko": "제안서에 없음", "en": "not in the proposal"},
+        "pdm.budget_range": {
+            "ko": "유사 사업 예산 중앙값 {median} (사분위 범위 {q1}–{q3}, 예산이 밝혀진 {n}건)",
+            "en": "similar projects' median budget {median} (interquartile range {q1}–{q3}, {n} cases stating one)",
+        },
+        "pdm.budget_no_range": {
+            "ko": "유사 사업 가운데 예산을 밝힌 사례 없음 (0건)",
+            "en": "no similar project states a budget (n = 0)",
+        },
+        "pdm.duration": {"ko": "사업 기간: {given}", "en": "Duration: {given}"},
+        "pdm.duration_range": {
+            "ko": "유사 사업 기간 중앙값 {median}년 (사분위 범위 {q1}–{q3}년, 기간이 밝혀진 {n}건)",
+            "en": "similar projects' median duration {median} years (interquartile range {q1}–{q3}, {n} cases stating it)",
+        },
+        "pdm.duration_no_range": {
+            "ko": "유사 사업 가운데 기간을 밝힌 사례 없음 (0건)",
+            "en": "no similar project states its years (n = 0)",
+        },
+        "pdm.money": {"ko": "{amount:,.0f}원", "en": "KRW {amount:,.0f}"},
+        "pdm.verification_inputs": {"ko": "사업비 집행 내역, 사업 일정표", "en": "Expenditure records, work plan"},
+        "pdm.risks": {
+            "ko": "외부 조건과 위험 (유사 사업에서 본 것)",
+            "en": "Assumptions and risks seen in similar projects",
+        },
+        "pdm.risk": {
+            "ko": "{risk} (사례 {cases}) → 외부 조건: {assumption}",
+            "en": "{risk} (cases {cases}) → assumption: {assumption}",
+        },
+        "pdm.planned": {
+            "ko": "이 모델의 사례 {n}건 중 {k}건은 출처 시점에 아직 계획 단계였습니다 → 외부 조건: 착수 전에 사업비와 협력 기관의 동의가 확정된다",
+            "en": "{k} of the model's {n} cases were still plans at their source date → assumption: funding and the partner's agreement are confirmed before work starts",
+        },
+        "pdm.no_risks": {
+            "ko": "유사 사업에서 확인된 위험 없음 — 직접 작성하세요",
+            "en": "No risk recorded in similar projects — write them yourself",
+        },
+        "pdm.precedents": {"ko": "근거 사례와 출처", "en": "Precedents cited and their sources"},
+        "pdm.precedent": {"ko": "{id} {title} ({years}) — {source}", "en": "{id} {title} ({years}) — {source}"},
+        "pdm.no_source": {"ko": "출처 미상", "en": "no source"},
+        "pdm.sources": {
+            "ko": "SDG 지표: 유엔 글로벌 지표 체계(A/RES/71/313 부속서, 2025 종합 검토 반영), 한국어 지표명은 통계청 SDG 데이터 플랫폼 번역(‘비공식 번역’ 표시는 우리 번역).",
+            "en": "SDG indicators: UN global indicator framework (annex to A/RES/71/313, after the 2025 review); Korean names from Statistics Korea's SDG platform (ours where marked unofficial).",
+        },
+        "pdm.no_model": {
+            "ko": "정립된 모델 없음 — 가장 가까운 모델({name})의 구성은 참고만 하세요",
+            "en": "No established model — use the closest model ({name}) for reference only",
+        },
+    }
+)
+
+
+def object_particle(word: str) -> str:
+    """The object particle after a Korean word: 을 after a final consonant, 를 after a vowel (the last
+    Hangul syllable outside a closing parenthesis decides; a word without one takes 을(를))."""
+    word = re.sub(r"\s*\([^()]*\)\s*$", "", word) or word
+    for char in reversed(word):
+        if "가" <= char <= "힣":
+            return "을" if (ord(char) - 0xAC00) % 28 else "를"
+    return "을(를)"
+
+
 def message(key: str, lang: str, **values) -> str:
     """The message `key` in `lang` (Korean or English), formatted with `values`."""
     try:
@@ -129,10 +270,13 @@ def government_name(g, lang: str) -> str:
 
 def render_text(result: Recommendation, lang: str = "en") -> str:
     """The plain-text table `recommender match` prints."""
-    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", "", message("heading.targets", lang)]
+    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", ""]
+    lines += model_lines(result, lang) + indicator_lines(result, lang) + [message("heading.targets", lang)]
     for i, t in enumerate(result.sdg_targets, 1):
         mark = message("sdg11.mark", lang) if t.is_sdg11 else ""
         lines.append(f"{i:>3}. {t.id:<6} {t.score:.2f}  {t.title}{mark}\n       {t.reason}")
+        if t.indicators:
+            lines.append(f"       {message('heading.indicators', lang)}: {', '.join(x.code for x in t.indicators)}")
     lines += ["", message("heading.precedents", lang)]
     for i, p in enumerate(result.precedents, 1):
         lines.append(f"{i:>3}. {p.id:<6} {p.score:.2f}  {p.title}\n       {p.reason}")
@@ -148,6 +292,40 @@ def render_text(result: Recommendation, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def model_text(result: Recommendation, lang: str | None) -> str:
+    """The model in one cell: its name (`lang`) or id (None), or "no established model" with the closest."""
+    model = result.model
+    if model is None:
+        return ""
+    if lang is None:
+        return model.id if model.established else f"no_established_model:{model.id}"
+    return model.name(lang) if model.established else model.reason
+
+
+def model_lines(result: Recommendation, lang: str) -> list[str]:
+    """The model a proposal falls in, why, and what similar projects included that it does not mention."""
+    model = result.model
+    if model is None:
+        return []
+    head = f"{model.name(lang)} ({model.id}, {model.score:.2f})" if model.established else model.reason
+    lines = [f"{message('heading.model', lang)}: {head}"]
+    if model.established:
+        lines.append(f"       {model.reason}")
+    lines += [f"       - {s.text}" for s in model.suggestions]
+    return lines + [""]
+
+
+def indicator_lines(result: Recommendation, lang: str) -> list[str]:
+    """The indicators most relevant to the proposal, most relevant first."""
+    if not result.indicators:
+        return []
+    lines = [message("heading.indicators", lang)]
+    for i, x in enumerate(result.indicators, 1):
+        unofficial = message("indicator.unofficial", lang) if x.ko_source == "ours" else ""
+        lines.append(f"{i:>3}. {x.code:<8} {x.text(lang)}{unofficial}")
+    return lines + [""]
+
+
 NO_CLOSE_PRECEDENT = 0.4  # a best precedent below this score is "not close"
 
 
@@ -160,8 +338,13 @@ def render_markdown(title: str, text: str, result: Recommendation, lang: str, to
         "",
         f"**{message('goals.present', lang)}:** " + goals_line(result, lang),
         "",
-        f"## {message('heading.targets', lang)}",
     ]
+    if result.model is not None:
+        lines += [f"## {message('heading.model', lang)}", "", *[x.strip() for x in model_lines(result, lang)[:-1]], ""]
+    if result.indicators:
+        lines += [f"## {message('heading.indicators', lang)}", ""]
+        lines += [f"{i}. {x.code} {x.text(lang)}" for i, x in enumerate(result.indicators, 1)] + [""]
+    lines += [f"## {message('heading.targets', lang)}"]
     lines += [f"{i}. {t.id} {t.title} ({t.score:.2f}) — {t.reason}" for i, t in enumerate(result.sdg_targets[:top], 1)]
     lines += ["", f"## {message('heading.precedents', lang)}"]
     best = max((p.score for p in result.precedents), default=0.0)
@@ -207,6 +390,11 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
         if rec.teams
         else "",
+        "model": model_text(rec, lang),
+        "model_suggestions": "; ".join(
+            (s.text if lang else s.component) for s in (rec.model.suggestions if rec.model else ())
+        ),
+        "top_indicators": ";".join(x.code for x in rec.indicators[:top_n]),
         "flags": flags,
     }
 
@@ -271,6 +459,10 @@ COLUMN_NAMES = {
     "target_1_score": ("1순위 세부목표 점수", "Score of the top target"),
     "suggested_team": ("공동 추진 제안", "Suggested team"),
     "flags": ("검토 표시", "Flags"),
+    "model": ("사업 모델", "Project model"),
+    "model_suggestions": ("유사 사업에 있으나 제안에 없는 구성", "What similar projects included"),
+    "top_indicators": ("주요 SDG 지표", "Top SDG indicators"),
+    "indicators": ("SDG 지표", "SDG indicators"),
     "proposal_id": ("제안 번호", "Proposal"),
     "rank": ("순위", "Rank"),
     "goal": ("목표", "Goal"),
@@ -317,7 +509,9 @@ def long_items(r: ScoredProposal, key: str) -> list[dict]:
     rows = []
     for rank, item in enumerate(items, start=1):
         flat = {
-            k: (";".join(v) if isinstance(v, list) else v) for k, v in item.to_dict().items() if not isinstance(v, dict)
+            k: (";".join(x["code"] if isinstance(x, dict) else x for x in v) if isinstance(v, list) else v)
+            for k, v in item.to_dict().items()
+            if not isinstance(v, dict)
         }
         rows.append({"proposal_id": r.id, "rank": rank, **flat})
     return rows
@@ -483,6 +677,11 @@ MESSAGES.update(
         "ui.domestic": {"ko": "국내", "en": "domestic"},
         "ui.teams": {"ko": "공동 추진 제안", "en": "Suggested teams"},
         "ui.tie": {"ko": "자매·우호도시", "en": "Sister/friendship city"},
+        "ui.model": {"ko": "한국형 사업 모델", "en": "Korean project model"},
+        "ui.indicators": {"ko": "SDG 지표 (제안과 관련이 큰 순)", "en": "SDG indicators (most relevant first)"},
+        "ui.indicator": {"ko": "지표", "en": "Indicator"},
+        "ui.code": {"ko": "코드", "en": "Code"},
+        "ui.pdm": {"ko": "사업설계매트릭스 초안 (.docx)", "en": "Draft design matrix (.docx)"},
     }
 )
 # Errors the app shows (ui.error_text maps the library's English InputError texts to these).

@@ -6,7 +6,7 @@ fails loudly at the first reader instead of silently leaving a cell empty.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 
@@ -15,6 +15,26 @@ class GoalDecision:
     goal: int
     present: bool
     score: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An official SDG indicator (UN code, e.g. "11.6.1") of a target, in both languages. `ko_source`
+    says whose Korean it is: "kostat" (Statistics Korea's name) or "ours" (our unofficial translation).
+    `score` is its relevance to the proposal in `Recommendation.indicators` (0 in a target's list)."""
+
+    code: str
+    target: str
+    text_en: str
+    text_ko: str
+    ko_source: str
+    score: float = 0.0
+
+    def text(self, lang: str) -> str:
+        return self.text_ko if lang == "ko" else self.text_en
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -27,10 +47,12 @@ class TargetMatch:
     reason: str
     signals: dict[str, float]
     keywords: tuple[str, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["keywords"] = list(self.keywords)
+        out["indicators"] = [i.to_dict() for i in self.indicators]
         return out
 
 
@@ -87,6 +109,53 @@ class TeamSuggestion:
 
 
 @dataclass(frozen=True)
+class ComponentSuggestion:
+    """Something the model's cases usually include that the proposal does not mention."""
+
+    component: str
+    name_en: str
+    name_ko: str
+    cases: int  # of the model's cases, how many include it
+    of: int  # the model's cases
+    text: str  # the suggestion in the result's language
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelMatch:
+    """The Korean project model (data/project_models.csv) nearest to a proposal. When `established`
+    is False the proposal has no established model and the fields name the closest one."""
+
+    established: bool
+    id: str
+    name_en: str
+    name_ko: str
+    score: float
+    cases: tuple[str, ...]  # the model's cases closest to the proposal, best first
+    reason: str
+    suggestions: tuple[ComponentSuggestion, ...] = ()
+
+    def name(self, lang: str) -> str:
+        return self.name_ko if lang == "ko" else self.name_en
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["cases"] = list(self.cases)
+        out["suggestions"] = [s.to_dict() for s in self.suggestions]
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelMatch:
+        return cls(
+            **{k: v for k, v in d.items() if k not in ("cases", "suggestions")},
+            cases=tuple(d.get("cases", [])),
+            suggestions=tuple(ComponentSuggestion(**s) for s in d.get("suggestions", [])),
+        )
+
+
+@dataclass(frozen=True)
 class Recommendation:
     sdg_goals: tuple[GoalDecision, ...]
     sdg_targets: tuple[TargetMatch, ...]
@@ -98,6 +167,8 @@ class Recommendation:
     passages: int
     warnings: tuple[str, ...] = ()
     teams: tuple[TeamSuggestion, ...] = ()
+    model: ModelMatch | None = None
+    indicators: tuple[Indicator, ...] = ()  # the indicators most relevant to the proposal, best first
 
     @property
     def present_goals(self) -> list[int]:
@@ -118,6 +189,8 @@ class Recommendation:
             "partner_city": self.partner_city,
             "passages": self.passages,
             "warnings": list(self.warnings),
+            "model": self.model.to_dict() if self.model else None,
+            "indicators": [i.to_dict() for i in self.indicators],
         }
 
     @classmethod
@@ -128,9 +201,13 @@ class Recommendation:
             names = {f.name for f in fields(kind)}
             return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items() if k in names})
 
+        def target(item):
+            plain = build(TargetMatch, {k: v for k, v in item.items() if k != "indicators"})
+            return replace(plain, indicators=tuple(Indicator(**i) for i in item.get("indicators", [])))
+
         return cls(
             sdg_goals=tuple(GoalDecision(**g) for g in d["sdg_goals"]),
-            sdg_targets=tuple(build(TargetMatch, t) for t in d["sdg_targets"]),
+            sdg_targets=tuple(target(t) for t in d["sdg_targets"]),
             precedents=tuple(build(PrecedentMatch, p) for p in d["precedents"]),
             local_governments=tuple(build(GovernmentMatch, g) for g in d["local_governments"]),
             teams=tuple(build(TeamSuggestion, t) for t in d.get("teams", [])),
@@ -139,6 +216,8 @@ class Recommendation:
             partner_city=d["partner_city"],
             passages=d["passages"],
             warnings=tuple(d.get("warnings", [])),
+            model=ModelMatch.from_dict(d["model"]) if d.get("model") else None,
+            indicators=tuple(Indicator(**i) for i in d.get("indicators", [])),
         )
 
 

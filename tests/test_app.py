@@ -34,12 +34,14 @@ def submit(app, text, country=None):
 def test_korean_proposal_gives_three_lists(app):
     submit(app, "캄보디아 바탐방주 소방본부에 소방차를 지원하고 소방관을 교육하는 사업", "KH")
     assert [t.label for t in app.tabs] == ["SDG 세부목표", "선례", "지방정부"]
-    assert len(app.dataframe) == 4  # targets, precedents, governments, suggested teams
+    assert len(app.dataframe) == 5  # indicators, targets, precedents, governments, suggested teams
     assert "공동 추진 제안" in [s.value for s in app.subheader]
-    targets = app.dataframe[0].value
+    assert "소방차·구급차 기증과 운용 교육" in [m.value.strip("*") for m in app.markdown]  # the project model
+    assert app.dataframe[0].value["코드"].str.match(r"^\d+\.\w+\.\d+$").all()  # its SDG indicators
+    targets = app.dataframe[1].value
     assert len(targets) == 10 and targets["점수"].between(0, 1).all()
-    assert app.dataframe[1].value["사례"].iloc[0] in {"C001", "C002", "C084"}
-    assert app.dataframe[2].value["지방정부"].iloc[0] in {"세종특별자치시", "서울특별시"}
+    assert app.dataframe[2].value["사례"].iloc[0] in {"C001", "C002", "C084"}
+    assert app.dataframe[3].value["지방정부"].iloc[0] in {"세종특별자치시", "서울특별시"}
 
 
 def test_english_proposal_and_language_switch(app):
@@ -47,8 +49,8 @@ def test_english_proposal_and_language_switch(app):
     app.sidebar.radio(key="lang").set_value("en").run()
     assert not app.exception
     assert [t.label for t in app.tabs] == ["SDG targets", "Precedents", "Local governments"]
-    assert app.dataframe[0].value["Target"].iloc[0].startswith("6.")
-    assert "similarity" in app.dataframe[1].value["Why"].iloc[0]
+    assert app.dataframe[1].value["Target"].iloc[0].startswith("6.")
+    assert "similarity" in app.dataframe[2].value["Why"].iloc[0]
 
 
 def test_city_choices_follow_the_country(app):
@@ -246,7 +248,7 @@ def test_changed_inputs_clear_old_results_and_errors(app):
 def test_no_close_precedent_is_said(app):
     submit(app, "우주 정거장 궤도 도킹 소프트웨어 국제 표준화 연구")
     infos = [i.value for i in app.info]
-    assert any(i.startswith("가까운 선례 없음 (최고 0.") for i in infos) or app.dataframe[1].value["점수"].max() >= 0.4
+    assert any(i.startswith("가까운 선례 없음 (최고 0.") for i in infos) or app.dataframe[2].value["점수"].max() >= 0.4
 
 
 # ---------------------------------------------------------------- uploads

@@ -130,6 +130,13 @@ def test_korean_officer_and_reviewer_in_a_real_browser(server, tmp_path):
         text = line.locator("xpath=..").inner_text()
         assert "11.5" in text or "11.b" in text
         expect(page.get_by_role("button", name="한 장 요약 (.pdf)")).to_be_visible(timeout=60_000)
+        with page.expect_download(timeout=120_000) as download:  # the draft design matrix, made when clicked
+            page.get_by_role("button", name="사업설계매트릭스 초안 (.docx)").click()
+        from docx import Document
+
+        pdm = Document(BytesIO(Path(download.value.path()).read_bytes()))
+        assert pdm.paragraphs[0].text.startswith("[초안] 사업설계매트릭스(PDM)")
+        assert "사업 모델: 소방차·구급차 기증과 운용 교육" in [p.text for p in pdm.paragraphs]
         expect(page.get_by_text("Choose an option")).to_have_count(0)
         shot = _shot(page, "01_draft_ko")
         if os.environ.get("SAVE_SCREENSHOT"):  # used to refresh the README's picture

@@ -18,6 +18,8 @@ TOP = {
     "partner_city": (dict, str, type(None)),
     "passages": int,
     "warnings": list,
+    "model": dict,
+    "indicators": list,
 }
 GOAL = {"goal": int, "present": bool, "score": float}
 TARGET = {
@@ -29,7 +31,20 @@ TARGET = {
     "reason": str,
     "signals": dict,
     "keywords": list,
+    "indicators": list,
 }
+INDICATOR = {"code": str, "target": str, "text_en": str, "text_ko": str, "ko_source": str, "score": float}
+MODEL = {
+    "established": bool,
+    "id": str,
+    "name_en": str,
+    "name_ko": str,
+    "score": float,
+    "cases": list,
+    "reason": str,
+    "suggestions": list,
+}
+SUGGESTION = {"component": str, "name_en": str, "name_ko": str, "cases": int, "of": int, "text": str}
 TARGET_SIGNALS = {"dense", "lexical", "keyword", "precedent"}
 PRECEDENT = {
     "id": str,
@@ -79,6 +94,15 @@ def test_result_dictionary_has_the_documented_shape(recommender):
     for target in out["sdg_targets"]:
         _check(target, TARGET)
         assert set(target["signals"]) == TARGET_SIGNALS
+        assert target["indicators"] and all(i["code"].startswith(target["id"] + ".") for i in target["indicators"])
+        for indicator in target["indicators"]:
+            _check(indicator, INDICATOR)
+    assert 3 <= len(out["indicators"]) <= 5
+    for indicator in out["indicators"]:
+        _check(indicator, INDICATOR)
+    _check(out["model"], MODEL)
+    for suggestion in out["model"]["suggestions"]:
+        _check(suggestion, SUGGESTION)
     for precedent in out["precedents"]:
         _check(precedent, PRECEDENT)
         assert set(precedent["signals"]) == PRECEDENT_SIGNALS
