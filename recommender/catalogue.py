@@ -53,9 +53,10 @@ SCHEMAS: dict[str, list[str]] = {
         "source_url",
         "status",
         "partner_city",
+        "partner_place_ids",  # the partner places resolved by recommender.places at build time
     ],
-    "lg_ties_wikipedia": ["code", "partner_city", "partner_iso2", "source"],
-    "lg_ties_sourced": ["code", "partner_city", "partner_iso2", "tie_type", "year", "source"],
+    "lg_ties_wikipedia": ["code", "partner_city", "partner_iso2", "source", "place_id"],
+    "lg_ties_sourced": ["code", "partner_city", "partner_iso2", "tie_type", "year", "source", "place_id"],
     "lg_profiles": [
         "code",
         "population_2025",

@@ -184,7 +184,6 @@ def hangul_key(text: str) -> str:
 EN_LEVEL_WORDS = {
     "province": "province",
     "provincial": "province",
-    "region": "province",
     "regional": "province",
     "state": "province",
     "prefecture": "province",
@@ -223,10 +222,50 @@ EN_LEVEL_WORDS = {
     "ban": "village",
     "kelurahan": "village",
     "desa": "village",
+    # the level words of partner countries' own languages, as romanised names carry them
+    "tinh": "province",
+    "thi xa": "city",
+    "huyen": "district",
+    "quan": "district",
+    "xa": "village",
+    "phuong": "village",
+    "thi tran": "village",
+    "khoueng": "province",
+    "khett": "province",
+    "khet": "province",
+    "krong": "city",
+    "srok": "district",
+    "khum": "village",
+    "phum": "village",
+    "provinsi": "province",
+    "kecamatan": "district",
+    "kab": "district",
+    "khoroo": "village",
+    "bag": "village",
+    "changwat": "province",
+    "amphoe": "district",
+    "tambon": "village",
+    "township": "district",
+    "viloyat": "province",
+    "viloyati": "province",
+    "tuman": "district",
+    "tumani": "district",
+    "oblys": "province",
+    "oblysy": "province",
+    "audany": "district",
+    "provincia": "province",
+    "municipio": "city",
+    "distrito": "district",
+    "region": "province",
+    "krai": "province",
+    "kray": "province",
+    "okrug": "district",
 }
 # Korean suffixes and words for levels, longest first when stripped from a name.
 KO_LEVEL_SUFFIXES = (
     ("특별자치시", "city"),
+    ("카운티", "district"),
+    ("메트로폴", "city"),
     ("특별시", "city"),
     ("광역시", "city"),
     ("수도", "city"),
@@ -242,6 +281,9 @@ KO_LEVEL_SUFFIXES = (
     ("구", "district"),
     ("솜", "district"),
     ("시", "city"),
+    ("정", "city"),
+    ("향", "village"),
+    ("진", "village"),
     ("마을", "village"),
     ("촌", "village"),
     ("읍", "village"),
@@ -416,7 +458,7 @@ class PartnerPlace:
         return (self.id, *(p.id for p in self.parents))
 
     def label(self, lang: str = "en") -> str:
-        """"Sukhbaatar District, Ulaanbaatar" / "울란바토르 수흐바타르구": the place with its parents."""
+        """ "Sukhbaatar District, Ulaanbaatar" / "울란바토르 수흐바타르구": the place with its parents."""
         if lang == "ko":
             names = [p.name_ko or p.name_en for p in reversed(self.parents)] + [self.name_ko or self.name_en]
             return " ".join(dict.fromkeys(names))
@@ -457,6 +499,13 @@ def _split(value: str) -> list[str]:
     return [v for v in value.split("|") if v]
 
 
+def _split_id(place_id: str) -> tuple[str, str]:
+    """(own part, anchor) of a named place's id "name:MN:bayanzurkh@2028461"; (id, "") otherwise."""
+    if place_id.startswith("name:"):
+        own, _, anchor = place_id.split(":", 2)[2].partition("@")
+        return own, anchor
+    return place_id, ""
+
 
 @dataclass
 class CountryPlaces:
@@ -482,6 +531,8 @@ class CountryPlaces:
     sound_keys: list[str] = field(default_factory=list)
     sound_rows: dict[str, list[int]] = field(default_factory=dict)
     words: int = 1  # longest name in words (how far to look when scanning text)
+    _indexed: bool = False
+    _position: dict[str, int] | None = None
 
     @classmethod
     def parse(cls, iso2: str, lines: list[str]) -> CountryPlaces:
@@ -510,8 +561,19 @@ class CountryPlaces:
             lat=number("lat"),
             lon=number("lon"),
         )
-        places._index()
         return places
+
+    def ensure_index(self) -> CountryPlaces:
+        """Build the name indexes on first use (reading ties and cases needs only the rows)."""
+        if not self._indexed:
+            self._index()
+            self._indexed = True
+        return self
+
+    def row_of(self, place_id: str) -> int | None:
+        if self._position is None:
+            self._position = {i: n for n, i in enumerate(self.ids)}
+        return self._position.get(place_id)
 
     def _index(self) -> None:
         sound: dict[str, set[int]] = {}
@@ -615,6 +677,68 @@ class Gazetteer:
                     self._countries[iso2] = places
         return places
 
+    def index(self, iso2: str) -> CountryPlaces:
+        """A country's places with their name indexes."""
+        return self.country(iso2).ensure_index()
+
+    def around(self, iso2: str, place_id: str) -> tuple[set[str], list[tuple[str, str]]]:
+        """(the place and its namesake unit; its ancestors nearest first as (id, level), each ancestor's
+        unit right after it). A named place (`name:XX:key@anchor`) sits below its anchor."""
+        own, anchor = _split_id(place_id)
+        places = self.country(iso2)
+        start = places.row_of(anchor) if anchor else None
+        row = places.row_of(place_id) if not anchor and not place_id.startswith("name:") else None
+        if row is None and start is None:
+            return {place_id}, []
+        same = {place_id}
+        chain: list[tuple[str, str]] = []
+        if row is not None:
+            if places.unit[row] >= 0:
+                same.add(places.ids[places.unit[row]])
+            rows = places.chain(row)
+        else:
+            rows = [start, *places.chain(start)]
+        for r in rows:
+            chain.append((places.ids[r], places.level[r]))
+            if places.unit[r] >= 0 and places.ids[places.unit[r]] not in same:
+                chain.append((places.ids[places.unit[r]], places.level[places.unit[r]]))
+        return same, chain
+
+    def name_of(self, iso2: str, place_id: str, lang: str = "en") -> str:
+        if place_id.startswith("name:"):
+            return _split_id(place_id)[0]
+        places = self.country(iso2)
+        row = places.row_of(place_id)
+        if row is None:
+            return place_id
+        return (places.name_ko[row] or places.name[row]) if lang == "ko" else places.name[row]
+
+    def relation(self, iso2: str, proposal_place: str, other: str) -> tuple[float, str]:
+        """How much a tie or case at `other` says about a proposal at `proposal_place`:
+        (strength, kind). The same place (or its namesake unit) 1.0; `other` contains the proposal's
+        place: a city 0.9 ("a tie with Ulaanbaatar" for a district of it), a province 0.6; the proposal
+        names a province and `other` lies in it 0.6; both in one province 0.3; else 0."""
+        same_a, chain_a = self.around(iso2, proposal_place)
+        same_b, chain_b = self.around(iso2, other)
+        if same_a & same_b:
+            return 1.0, "same"
+        if proposal_place.startswith("name:") and other.startswith("name:"):
+            (own_a, anchor_a), (own_b, anchor_b) = _split_id(proposal_place), _split_id(other)
+            if own_a == own_b and (not anchor_a or not anchor_b):  # one was written without its parent
+                return 1.0, "same"
+        ids_a = {i for i, _ in chain_a}
+        if same_b & ids_a:
+            levels = {lvl for i, lvl in chain_a if i in same_b}
+            return (0.9, "contains") if "city" in levels else (0.6, "province")
+        ids_b = {i for i, _ in chain_b}
+        if same_a & ids_b:
+            return 0.6, "within"
+        provinces_a = {i for i, lvl in chain_a if lvl == "province"}
+        provinces_b = {i for i, lvl in chain_b if lvl == "province"} | {i for i in same_b if i in provinces_a}
+        if provinces_a & provinces_b:
+            return 0.3, "province_mate"
+        return 0.0, ""
+
 
 # ---------------------------------------------------------------- the linker
 
@@ -682,14 +806,17 @@ class PlaceLinker:
             return []
         segments = [s for s in segments if self._country_keys.get(_segment_key(s)) != iso2]
         options = [self._candidates(s, iso2, allow_sound=not s.bracketed) for s in segments]
-        chosen = _consistent(self.gazetteer.country(iso2), options)
+        chosen = _consistent(self.gazetteer.index(iso2), options)
         out: list[PartnerPlace] = []
-        places = self.gazetteer.country(iso2)
+        places = self.gazetteer.index(iso2)
         chosen = _demote_strays(places, segments, chosen)
-        for segment, candidate in zip(segments, chosen):
+        first_resolved = next((n for n, c in enumerate(chosen) if c is not None), len(chosen))
+        for n, (segment, candidate) in enumerate(zip(segments, chosen)):
             if candidate is not None:
                 out.append(places.place(candidate.row, "field", segment.written, candidate.match))
-            elif not segment.bracketed:
+            elif not segment.bracketed and (n < first_resolved or segment.level in ("district", "village")):
+                # a name we cannot find after a place we found ("Vladivostok, Primorsky Krai") is that
+                # place's parent spelled otherwise; before it ("Ban X, Xaythany"), a smaller place
                 out.append(self._named(segment, places, chosen, "field"))
         return _drop_ancestors(out)
 
@@ -702,7 +829,7 @@ class PlaceLinker:
             iso2 = self.country_in(text)
         if iso2 is None or iso2 == "KR":
             return []
-        index = self.gazetteer.country(iso2)
+        index = self.gazetteer.index(iso2)
         found: list[tuple[int, int, list[_Candidate], str]] = []  # (position, -length, candidates, written)
         for start, written, segment in _text_mentions(text, index.words):
             if self._country_keys.get(_segment_key(segment)):
@@ -753,7 +880,7 @@ class PlaceLinker:
         return None
 
     def _candidates(self, segment: Segment, iso2: str, allow_sound: bool, in_text: bool = False) -> list[_Candidate]:
-        gaz = index = self.gazetteer.country(iso2)
+        gaz = index = self.gazetteer.index(iso2)
         hits: dict[int, _Candidate] = {}
 
         def add(rows: Iterable[int], score: float, match: str, asked: str) -> None:
@@ -796,9 +923,7 @@ class PlaceLinker:
         target = sound_key(name)
         if len(target) < 3 or not index.sound_keys:
             return
-        hits = process.extract(
-            target, index.sound_keys, scorer=fuzz.ratio, score_cutoff=100 * SOUND_MIN, limit=20
-        )
+        hits = process.extract(target, index.sound_keys, scorer=fuzz.ratio, score_cutoff=100 * SOUND_MIN, limit=20)
         if not hits:
             return
         best = hits[0][1] / 100
@@ -817,9 +942,11 @@ class PlaceLinker:
             parents = [places.ref(r) for r in [anchor, *places.chain(anchor)]]
         level = segment.level or "village"
         name_ko = segment.name if has_hangul(segment.name) else ""
-        name_en = "" if name_ko else segment.name
+        variants = en_variants(segment.name)
+        name_en = "" if name_ko else variants[min(1, len(variants) - 1)][0]
+        key = latin_key(variants[-1][0]) or hangul_key(ko_variants(segment.name)[-1][0])
         return PartnerPlace(
-            id=f"name:{places.iso2}:{latin_key(segment.name) or hangul_key(segment.name)}",
+            id=f"name:{places.iso2}:{key}" + (f"@{parents[0].id}" if parents else ""),
             level=level,
             name_en=name_en or name_ko,
             name_ko=name_ko,
@@ -869,7 +996,7 @@ def _plausible_in_text(places: CountryPlaces, candidate: _Candidate, segment: Se
 def _demote_strays(
     places: CountryPlaces, segments: Sequence[Segment], chosen: list[_Candidate | None]
 ) -> list[_Candidate | None]:
-    """"Sukhbaatar District, Ulaanbaatar" when the gazetteer lacks that district: the province of the
+    """ "Sukhbaatar District, Ulaanbaatar" when the gazetteer lacks that district: the province of the
     same name is not what was meant. A segment whose level word the chosen place contradicts, and
     which lies outside every other place the field names, is kept as a named place instead."""
     rows = [c.row for c in chosen if c is not None]
@@ -905,9 +1032,7 @@ def _unique(places: list[PartnerPlace]) -> list[PartnerPlace]:
 def _ordered(places: list[PartnerPlace]) -> list[PartnerPlace]:
     """Field places before text places, most specific first within each, as written otherwise."""
     unique = _unique(places)
-    return sorted(
-        unique, key=lambda p: (p.origin != "field", SPECIFICITY.get(p.level, 9), unique.index(p))
-    )
+    return sorted(unique, key=lambda p: (p.origin != "field", SPECIFICITY.get(p.level, 9), unique.index(p)))
 
 
 _EN_NAME = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:de|del|la|da|do|el|du|of)\s+)?[A-Z][\w'’\-]*)*")

