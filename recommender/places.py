@@ -70,7 +70,7 @@ def fold(text: str) -> str:
 
 def latin_key(text: str) -> str:
     """Folded letters and digits only: "Ba Ria - Vung Tau" and "Bà Rịa–Vũng Tàu" -> "bariavungtau"."""
-    return re.sub(r"[^0-9a-z\u0080-\uffff]", "", fold(text))
+    return re.sub(r"[\W_]", "", fold(text))
 
 
 # Spelling differences between romanisations of the same name, applied to a latin_key in order.
@@ -319,6 +319,7 @@ class Segment:
     level: str = ""  # from a level word or suffix; '' when none was written
     written: str = ""
     bracketed: bool = False
+    group: int = 0  # segments of one group name one place and its parents ("Tuol Kork, Phnom Penh")
 
 
 def en_variants(name: str) -> list[tuple[str, str]]:
@@ -383,8 +384,10 @@ def split_field(value: str) -> list[Segment]:
     out: list[Segment] = []
     brackets = re.findall(r"[(\[（]([^()\[\]（）]*)[)\]）]", value)
     main = re.sub(r"[(\[（][^()\[\]（）]*[)\]）]", " ", value)
-    parts = re.split(r"[;/|\n,，、·]|\s+and\s+|\s+&\s+|\s*및\s*|\s+-\s+(?=[A-Z가-힣])", main)
-    for text, bracketed in [(p, False) for p in parts] + [(b, True) for b in brackets]:
+    groups = re.split(r"[;/|\n·]|\s+and\s+|\s+&\s+|\s*및\s*|\s+-\s+(?=[A-Z가-힣])", main)
+    parts = [(p, g, False) for g, group in enumerate(groups) for p in re.split(r"[,，、]", group)]
+    parts += [(b, len(groups), True) for b in brackets]
+    for text, group, bracketed in parts:
         text = re.sub(r"\s+", " ", text).strip(" .-–—:")
         if not text or not re.search(r"[^\W\d_]", text):
             continue
@@ -397,14 +400,14 @@ def split_field(value: str) -> list[Segment]:
         if has_hangul(text):
             # "울란바토르시 수흐바타르구": Korean writes the parent first, separated by a space
             for word in _korean_place_words(text):
-                out.append(Segment(word, "", text, bracketed))
+                out.append(Segment(word, ko_variants(word)[-1][1], text, bracketed, group))
             continue
         name = text
         if ORGANISATION_WORDS.search(name):
             name = ORGANISATION_WORDS.split(name)[0].strip(" .-")
             if not name:
                 continue
-        out.append(Segment(name, en_variants(name)[-1][1], text, bracketed))
+        out.append(Segment(name, en_variants(name)[-1][1], text, bracketed, group))
     return out
 
 
@@ -634,9 +637,19 @@ class Gazetteer:
     opening costs one read of the file and a proposal pays only for its own country."""
 
     def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lines: list[str] | None = None
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._countries: dict[str, CountryPlaces] = {}
+        self._around: dict[tuple[str, str], tuple[set[str], list[tuple[str, str]]]] = {}
+        self._lock = threading.Lock()
+
+    def _read(self) -> list[str]:
+        """The file's lines, read on first use (opening the recommender does not pay for it)."""
+        if self._lines is not None:
+            return self._lines
         from .errors import CatalogueError
 
-        self.path = Path(path)
         if not self.path.is_file():
             raise CatalogueError(str(self.path), "file not found; it is built by `python scripts/build_places.py`")
         with open(self.path, encoding="utf-8", newline="") as f:
@@ -644,26 +657,25 @@ class Gazetteer:
             lines = f.read().splitlines(keepends=True)
         if header != COLUMNS:
             raise CatalogueError(str(self.path), f"expected the columns {COLUMNS}; found {header}")
-        self._spans: dict[str, tuple[int, int]] = {}
+        spans: dict[str, tuple[int, int]] = {}
         for n, line in enumerate(lines):
             iso2 = line.split(",", 3)[2]  # id, level and iso2 never hold a comma
-            start, _ = self._spans.get(iso2, (n, n))
-            if iso2 in self._spans and self._spans[iso2][1] != n:
+            if iso2 in spans and spans[iso2][1] != n:
                 raise CatalogueError(str(self.path), f"rows of {iso2} are not together (the file must be sorted)")
-            self._spans[iso2] = (start, n + 1)
-        self._lines = lines
-        self._countries: dict[str, CountryPlaces] = {}
-        self._lock = threading.Lock()
+            spans[iso2] = (spans.get(iso2, (n, n))[0], n + 1)
+        self._spans, self._lines = spans, lines
+        return lines
 
     @classmethod
     def load(cls, path: str | Path) -> Gazetteer:
         return cls(path)
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self._read())
 
     @property
     def countries(self) -> list[str]:
+        self._read()
         return sorted(self._spans)
 
     def country(self, iso2: str) -> CountryPlaces:
@@ -672,8 +684,9 @@ class Gazetteer:
             with self._lock:
                 places = self._countries.get(iso2)
                 if places is None:
+                    lines = self._read()
                     start, end = self._spans.get(iso2, (0, 0))
-                    places = CountryPlaces.parse(iso2, self._lines[start:end])
+                    places = CountryPlaces.parse(iso2, lines[start:end])
                     self._countries[iso2] = places
         return places
 
@@ -684,6 +697,13 @@ class Gazetteer:
     def around(self, iso2: str, place_id: str) -> tuple[set[str], list[tuple[str, str]]]:
         """(the place and its namesake unit; its ancestors nearest first as (id, level), each ancestor's
         unit right after it). A named place (`name:XX:key@anchor`) sits below its anchor."""
+        key = (iso2, place_id)
+        found = self._around.get(key)
+        if found is None:
+            found = self._around[key] = self._walk(iso2, place_id)
+        return found
+
+    def _walk(self, iso2: str, place_id: str) -> tuple[set[str], list[tuple[str, str]]]:
         own, anchor = _split_id(place_id)
         places = self.country(iso2)
         start = places.row_of(anchor) if anchor else None
@@ -806,19 +826,22 @@ class PlaceLinker:
             return []
         segments = [s for s in segments if self._country_keys.get(_segment_key(s)) != iso2]
         options = [self._candidates(s, iso2, allow_sound=not s.bracketed) for s in segments]
-        chosen = _consistent(self.gazetteer.index(iso2), options)
-        out: list[PartnerPlace] = []
+        chosen = _consistent(self.gazetteer.index(iso2), options, [s.group for s in segments])
+        out: list[tuple[int, PartnerPlace]] = []
         places = self.gazetteer.index(iso2)
         chosen = _demote_strays(places, segments, chosen)
         first_resolved = next((n for n, c in enumerate(chosen) if c is not None), len(chosen))
         for n, (segment, candidate) in enumerate(zip(segments, chosen)):
             if candidate is not None:
-                out.append(places.place(candidate.row, "field", segment.written, candidate.match))
+                out.append((segment.group, places.place(candidate.row, "field", segment.written, candidate.match)))
             elif not segment.bracketed and (n < first_resolved or segment.level in ("district", "village")):
                 # a name we cannot find after a place we found ("Vladivostok, Primorsky Krai") is that
                 # place's parent spelled otherwise; before it ("Ban X, Xaythany"), a smaller place
-                out.append(self._named(segment, places, chosen, "field"))
-        return _drop_ancestors(out)
+                out.append((segment.group, self._named(segment, places, chosen, "field")))
+        kept = []
+        for group in dict.fromkeys(g for g, _ in out):  # "Da Nang; Hoi An" names two places, not a parent
+            kept += _drop_ancestors([p for g, p in out if g == group])
+        return kept
 
     def link_text(self, text: str, iso2: str | None) -> list[PartnerPlace]:
         """Places named in running text: exact names of the partner country's places (Korean or Latin),
@@ -898,7 +921,8 @@ class PlaceLinker:
             for variant, lvl in ko_variants(segment.name):
                 key = hangul_key(variant)
                 add(index.hangul.get(key, ()), 1.0, "exact", segment.level or lvl)
-            if not hits and allow_sound:
+            if allow_sound and not any(c.score >= 0.8 for c in hits.values()):
+                # nothing at the level the suffix asks for: the place may lack a Korean name
                 for variant, lvl in ko_variants(segment.name):
                     self._add_sound(index, hangul_to_latin(variant), segment.level or lvl, add)
         else:
@@ -910,7 +934,7 @@ class PlaceLinker:
                 if in_text and (key in GENERIC_WORDS or len(key) < 3):
                     continue
                 add(index.latin.get(key, ()), 1.0 - 0.02 * rank, "exact", segment.level or lvl)
-            if not hits and allow_sound:
+            if allow_sound and not any(c.score >= 0.8 for c in hits.values()):
                 for variant, lvl in variants[1:] or variants:
                     self._add_sound(index, variant, segment.level or lvl, add)
         return sorted(hits.values(), key=lambda c: (-c.score, gaz.ids[c.row]))
@@ -962,7 +986,9 @@ def _segment_key(segment: Segment) -> str:
     return hangul_key(segment.name) if has_hangul(segment.name) else latin_key(segment.name)
 
 
-def _consistent(gaz: CountryPlaces, options: list[list[_Candidate]]) -> list[_Candidate | None]:
+def _consistent(
+    gaz: CountryPlaces, options: list[list[_Candidate]], groups: Sequence[int] | None = None
+) -> list[_Candidate | None]:
     """One candidate per segment, preferring combinations where one place contains another
     ("Tuol Kork, Phnom Penh": the Tuol Kork inside Phnom Penh)."""
     if not options:
@@ -974,12 +1000,13 @@ def _consistent(gaz: CountryPlaces, options: list[list[_Candidate]]) -> list[_Ca
     import itertools
 
     pools = [t if t else [None] for t in top]
+    groups = list(groups) if groups is not None else [0] * len(options)
     for combo in itertools.product(*pools):
         value = sum(c.score for c in combo if c is not None)
-        rows = [c.row for c in combo if c is not None]
-        for a in rows:
+        placed = [(c.row, g) for c, g in zip(combo, groups) if c is not None]
+        for a, group in placed:
             chain = set(gaz.chain(a))
-            value += 0.5 * sum(1 for b in rows if b != a and b in chain)
+            value += 0.5 * sum(1 for b, other in placed if b != a and other == group and b in chain)
         if value > best_value:
             best, best_value = combo, value
     return list(best)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .places import PartnerPlace
+
 
 @dataclass(frozen=True)
 class GoalDecision:
@@ -98,6 +100,11 @@ class Recommendation:
     passages: int
     warnings: tuple[str, ...] = ()
     teams: tuple[TeamSuggestion, ...] = ()
+    partner_places: tuple[PartnerPlace, ...] = ()
+
+    def places_label(self, lang: str = "en") -> str:
+        """ "Mongolia Ulaanbaatar Sükhbaatar" as a reader writes it: every place with its parents."""
+        return "; ".join(p.label(lang) for p in self.partner_places)
 
     @property
     def present_goals(self) -> list[int]:
@@ -118,6 +125,7 @@ class Recommendation:
             "partner_city": self.partner_city,
             "passages": self.passages,
             "warnings": list(self.warnings),
+            "partner_places": [p.to_dict() for p in self.partner_places],
         }
 
     @classmethod
@@ -134,6 +142,7 @@ class Recommendation:
             precedents=tuple(build(PrecedentMatch, p) for p in d["precedents"]),
             local_governments=tuple(build(GovernmentMatch, g) for g in d["local_governments"]),
             teams=tuple(build(TeamSuggestion, t) for t in d.get("teams", [])),
+            partner_places=tuple(PartnerPlace.from_dict(p) for p in d.get("partner_places", [])),
             language=d["language"],
             partner_country=d["partner_country"],
             partner_city=d["partner_city"],
