@@ -4,6 +4,7 @@ officers write, in Korean and English. No embedding model is loaded here."""
 import csv
 
 import pytest
+from conftest import DATA
 
 from recommender.places import (
     Gazetteer,
@@ -15,8 +16,6 @@ from recommender.places import (
     sound_key,
     split_field,
 )
-
-from conftest import DATA
 
 YANGON = "1298824"  # GeoNames: Yangon, the city
 ULAANBAATAR_CITY, ULAANBAATAR_PROVINCE = "2028462", "2028461"
