@@ -23,6 +23,8 @@ from .goal_model import (
 )
 from .government_eval import government_ranking
 from .government_eval import report_lines as government_report_lines
+from .place_eval import place_linking
+from .place_eval import report_lines as place_report_lines
 
 log = logging.getLogger(__name__)
 
@@ -388,6 +390,8 @@ def write_report(report: dict, docs_dir: Path) -> Path:
                     f"{m['no_goal']} | {m['n']} |"
                 )
         lines.append("")
+    if "places" in report:
+        lines += place_report_lines(report["places"])
     if "governments" in report:
         lines += government_report_lines(report["governments"])
     if "gold_goals" in report:
@@ -540,6 +544,8 @@ def evaluate(
             )
             decision.save(rec.data_dir / FILE_NAME)
             rec.use_goal_decision(decision)
+    if later_path is not None and later_path.is_file():
+        report["places"] = place_linking(rec, later_path)
     report["governments"], government_model = government_ranking(rec, unseen_path=unseen_path, later_path=later_path)
     if fit_government_model:
         from .governments import FILE_NAME as GOVERNMENT_FILE

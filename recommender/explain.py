@@ -140,9 +140,19 @@ def government_name(g, lang: str) -> str:
     return g.name_ko if lang == "ko" else g.name_en
 
 
+def places_line(result: Recommendation, lang: str) -> str:
+    """ "울란바토르 수흐바타르구; 다낭 (본문에서)": the partner places in the reader's language."""
+    return "; ".join(
+        p.label(lang) + (message("places.from_text", lang) if p.origin == "text" else "") for p in result.partner_places
+    )
+
+
 def render_text(result: Recommendation, lang: str = "en") -> str:
     """The plain-text table `recommender match` prints."""
-    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", "", message("heading.targets", lang)]
+    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}"]
+    if result.partner_places:
+        lines.append(f"{message('places.label', lang)}: {places_line(result, lang)}")
+    lines += ["", message("heading.targets", lang)]
     for i, t in enumerate(result.sdg_targets, 1):
         mark = message("sdg11.mark", lang) if t.is_sdg11 else ""
         lines.append(f"{i:>3}. {t.id:<6} {t.score:.2f}  {t.title}{mark}\n       {t.reason}")
@@ -221,6 +231,7 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         if rec.teams
         else "",
         "flags": flags,
+        "partner_places": places_line(rec, lang or "en"),
     }
 
 
@@ -284,6 +295,7 @@ COLUMN_NAMES = {
     "target_1_score": ("1순위 세부목표 점수", "Score of the top target"),
     "suggested_team": ("공동 추진 제안", "Suggested team"),
     "flags": ("검토 표시", "Flags"),
+    "partner_places": ("대상지", "Partner places"),
     "proposal_id": ("제안 번호", "Proposal"),
     "rank": ("순위", "Rank"),
     "goal": ("목표", "Goal"),

@@ -533,6 +533,7 @@ class CountryPlaces:
     hangul: dict[str, list[int]] = field(default_factory=dict)
     sound_keys: list[str] = field(default_factory=list)
     sound_rows: dict[str, list[int]] = field(default_factory=dict)
+    primary: set[tuple[str, int]] = field(default_factory=set)  # (key, row) of a place's own name
     words: int = 1  # longest name in words (how far to look when scanning text)
     _indexed: bool = False
     _position: dict[str, int] | None = None
@@ -581,6 +582,8 @@ class CountryPlaces:
     def _index(self) -> None:
         sound: dict[str, set[int]] = {}
         for r in range(len(self.ids)):
+            for variant, _ in en_variants(self.name[r]):
+                self.primary.add((latin_key(variant), r))
             for n in (self.name[r], *_split(self.names[r])):
                 for variant, _ in en_variants(n):
                     key = latin_key(variant)
@@ -921,7 +924,7 @@ class PlaceLinker:
             for variant, lvl in ko_variants(segment.name):
                 key = hangul_key(variant)
                 add(index.hangul.get(key, ()), 1.0, "exact", segment.level or lvl)
-            if allow_sound and not any(c.score >= 0.8 for c in hits.values()):
+            if allow_sound and not any(c.score >= 0.85 for c in hits.values()):
                 # nothing at the level the suffix asks for: the place may lack a Korean name
                 for variant, lvl in ko_variants(segment.name):
                     self._add_sound(index, hangul_to_latin(variant), segment.level or lvl, add)
@@ -933,8 +936,15 @@ class PlaceLinker:
                 key = latin_key(variant)
                 if in_text and (key in GENERIC_WORDS or len(key) < 3):
                     continue
-                add(index.latin.get(key, ()), 1.0 - 0.02 * rank, "exact", segment.level or lvl)
-            if allow_sound and not any(c.score >= 0.8 for c in hits.values()):
+                rows = index.latin.get(key, ())
+                # a place's own name before another place's alternative spelling ("Quang Nam" is the
+                # province, though GeoNames also lists it as an old name of the town Dien Ban)
+                own = [r for r in rows if (key, r) in index.primary]
+                add(own, 1.0 - 0.02 * rank, "exact", segment.level or lvl)
+                add(
+                    [r for r in rows if (key, r) not in index.primary], 0.8 - 0.02 * rank, "exact", segment.level or lvl
+                )
+            if allow_sound and not any(c.score >= 0.85 for c in hits.values()):
                 for variant, lvl in variants[1:] or variants:
                     self._add_sound(index, variant, segment.level or lvl, add)
         return sorted(hits.values(), key=lambda c: (-c.score, gaz.ids[c.row]))

@@ -64,10 +64,16 @@ def test_fields_split_into_places_and_drop_organisations():
     assert [s.name for s in split_field("울란바토르시 수흐바타르구")] == ["울란바토르시", "수흐바타르구"]
 
 
-@pytest.mark.parametrize("written", ["양곤", "양곤시", "Yangon (Yangon City Development Committee)", "Rangoon"])
+@pytest.mark.parametrize("written", ["양곤", "양곤시", "Yangon (Yangon City Development Committee)", "Yangon City"])
 def test_yangon_however_written(linker, written):
     place = first(linker, written, "MM")
     assert (place.id, place.level, place.name_ko) == (YANGON, "city", "양곤")
+
+
+def test_a_city_and_the_province_named_after_it_are_one_unit(linker, gazetteer):
+    province = first(linker, "Rangoon", "MM")  # GeoNames' own name of the Yangon Region
+    assert province.level == "province"
+    assert gazetteer.relation("MM", YANGON, province.id) == (1.0, "same")
 
 
 def test_a_district_of_ulaanbaatar_sits_in_ulaanbaatar(linker, gazetteer):
