@@ -159,13 +159,19 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fit-government-model",
         action="store_true",
-        help="refit data/government_model.json on leave-one-case-out features of the catalogue",
+        help="refit data/government_model.json on the catalogue cases with their programmes held out",
     )
     p.add_argument(
         "--unseen",
         type=Path,
         default=root / "eval/unseen_government_cases.csv",
         help="real cases kept out of the catalogue, for the government ranking check",
+    )
+    p.add_argument(
+        "--later",
+        type=Path,
+        default=root / "eval/later_projects.csv",
+        help="real projects found later by another route, for the government ranking check",
     )
 
     p = sub.add_parser("bench", help="measure latency, throughput, cold start, memory; write docs/benchmarks.md")
@@ -257,6 +263,7 @@ def run(args) -> int:
             fit_goal_model=args.fit_goal_model,
             korean_dev_path=args.korean_dev,
             unseen_path=args.unseen,
+            later_path=args.later,
             fit_government_model=args.fit_government_model,
             offcatalogue_path=args.offcatalogue,
         )

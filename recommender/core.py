@@ -10,7 +10,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ from .index import VectorIndex, build_lock
 from .indicators import FROM_TARGETS as INDICATOR_TARGETS
 from .indicators import IndicatorCatalogue
 from .korean import default_reader
+from .places import PartnerPlace
 from .proposal import Proposal
 from .results import Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
@@ -314,6 +315,21 @@ class Recommender:
         Raises InputError on the first unusable proposal; batch callers check rows first (`batch`)."""
         return self.recommend_batch(proposals, top_k=top_k, lang=lang).recommendations
 
+    def partner_places(self, proposal: Proposal) -> tuple[Proposal, tuple[PartnerPlace, ...], bool]:
+        """(the proposal, with its partner country read from the text when it gives none; the partner
+        places its city field names, or failing that its text; whether the country came from the text)."""
+        self._require_loaded()
+        linker = self.view_.linker
+        iso = proposal.partner_country
+        from_text = False
+        if iso is None:
+            iso = linker.country_in(f"{proposal.partner_city} {proposal.query_text}")
+            from_text = iso is not None
+        places = linker.link(proposal.partner_city, iso, proposal.query_text) if iso else []
+        if from_text:
+            proposal = replace(proposal, partner_country=iso)
+        return proposal, tuple(places), from_text
+
     def recommend_batch(
         self,
         proposals: Sequence[Proposal | Mapping | str],
@@ -322,7 +338,8 @@ class Recommender:
         lang: str | None = None,
         exclude_precedents: Iterable[str] = (),
     ) -> RecommendationBatch:
-        checked = [self.check(p) for p in proposals]
+        linked = [self.partner_places(self.check(p)) for p in proposals]
+        checked = [p for p, _, _ in linked]
         top_k = self.config.top_k if top_k is None else int(top_k)
         if top_k < 1:
             raise InputError(f"top_k must be at least 1; received {top_k}")
@@ -340,15 +357,16 @@ class Recommender:
         )
         excluded = np.zeros(len(self.view_.precedent_ids), dtype=bool)
         excluded[exclude] = True
-        for (n, text, queries, sig), proposal in zip(walk, checked):
+        for (n, text, queries, sig), (proposal, places, country_from_text) in zip(walk, linked):
             means[n] = queries.mean(axis=0)
             text_lang = detect_language(proposal.text)
             supported = sig.top_goal if sig.top_support >= self.goal_decision_.precedent_support else None
             probability, present = self.goal_decision_.decide(
                 sig.goal_features, self.goal_vectors_.vector(text, queries), text_lang, supported, sig.top_goal
             )
+            iso = proposal.partner_country
             evidence = self.view_.governments.evidence(
-                sig.precedent_all, sig.goal_best, proposal.partner_country, proposal.partner_city, excluded
+                sig.precedent_all, sig.goal_best, iso, [p.id for p in places if p.iso2 == iso], excluded
             )
             result = assemble.recommendation(
                 self.view_,
@@ -361,6 +379,8 @@ class Recommender:
                 lang=lang or text_lang,
                 top_k=top_k,
                 passages=len(queries),
+                places=places,
+                country_from_text=country_from_text,
             )
             case_scores = {case: float(sig.precedent_all[i]) for case, i in self.model_cases_}
             best = ranking.rank_order(sig.target_score, self.view_.target_ids)[:INDICATOR_TARGETS]
@@ -446,20 +466,27 @@ class Recommender:
         self,
         texts: Sequence[str],
         countries: Sequence[str | None],
-        cities: Sequence[str | None],
+        places: Sequence[str | None],
         exclude: Sequence[Sequence[str]],
     ) -> list:
         """For fitting and evaluating the government ranker: `governments.GovernmentEvidence` of each
-        text, with the precedents named in `exclude[i]` absent for text i (a case never sees itself)."""
+        text, its partner place written as `places[i]` (or read from the text when empty), with the
+        precedents named in `exclude[i]` absent for text i (a case never sees itself)."""
         self._require_loaded()
         positions = [
             [self.view_.precedent_position[p] for p in ids if p in self.view_.precedent_position] for ids in exclude
         ]
+        linked = [
+            self.partner_places(Proposal(text=t, partner_country=c, partner_city=w or ""))
+            for t, c, w in zip(texts, countries, places)
+        ]
+        countries = [p.partner_country for p, _, _ in linked]
         out = []
         for n, _, _, sig in self._walk(texts, countries, positions):
             mask = np.zeros(len(self.view_.precedent_ids), dtype=bool)
             mask[positions[n]] = True
-            out.append(self.view_.governments.evidence(sig.precedent_all, sig.goal_best, countries[n], cities[n], mask))
+            iso, ids = countries[n], [p.id for p in linked[n][1] if p.iso2 == countries[n]]
+            out.append(self.view_.governments.evidence(sig.precedent_all, sig.goal_best, iso, ids, mask))
         return out
 
     def use_government_model(self, model: GovernmentModel) -> None:

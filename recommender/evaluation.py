@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import split_codes
 from .goal_model import (
     ABSOLUTE_FEATURES,
     FEATURES,
@@ -22,6 +21,10 @@ from .goal_model import (
     apply_top_goal_rule,
     fit_goal_decision,
 )
+from .government_eval import government_ranking
+from .government_eval import report_lines as government_report_lines
+from .place_eval import place_linking
+from .place_eval import report_lines as place_report_lines
 
 log = logging.getLogger(__name__)
 
@@ -228,169 +231,6 @@ def gold_goals(rec, gold: pd.DataFrame) -> dict:
     return out
 
 
-GOVERNMENT_KS = (1, 3, 10)
-TIME_SPLIT_YEAR = 2022
-
-
-def _case_queries(records, text_column: str) -> pd.DataFrame:
-    """One query per case and language: (case, lang, text, country, city, its governments, start year).
-    text_column names the text field with "{lang}" in it."""
-    rows = []
-    for r in records:
-        countries = split_codes(r["partner_iso2"])
-        year = r["year_start"]
-        for lang in ("en", "ko"):
-            text = r[text_column.format(lang=lang)]
-            if text:
-                rows.append(
-                    {
-                        "case": r["id"],
-                        "lang": lang,
-                        "text": text,
-                        "country": countries[0] if len(countries) == 1 else None,
-                        "city": (split_codes(r["partner_city"]) or [None])[0],
-                        "codes": split_codes(r["lg_codes"]),
-                        "year": None if year is None or pd.isna(year) or year == "" else int(year),
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def government_queries(cat) -> pd.DataFrame:
-    """Each international catalogue case as a query, once per language."""
-    records = [r for r in cat.precedents.to_dict("records") if not r["domestic"]]
-    return _case_queries(records, "description_{lang}")
-
-
-def unseen_queries(path: Path) -> pd.DataFrame:
-    """The held-out real cases (eval/unseen_government_cases.csv), once per language."""
-    return _case_queries(pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records"), "text_{lang}")
-
-
-def _ranks(scores_per_query: list[np.ndarray], queries: pd.DataFrame, codes: list[str]) -> np.ndarray:
-    position = {c: i for i, c in enumerate(codes)}
-    out = []
-    for scores, own in zip(scores_per_query, queries["codes"]):
-        order = np.lexsort((np.asarray(codes, dtype=str), -np.asarray(scores)))
-        rank_of = np.empty(len(codes), dtype=np.int64)
-        rank_of[order] = np.arange(1, len(codes) + 1)
-        out.append(min(rank_of[position[c]] for c in own if c in position))
-    return np.array(out)
-
-
-def _summary(ranks: np.ndarray) -> dict:
-    return {
-        **{f"hits@{k}": float(np.mean(ranks <= k)) for k in GOVERNMENT_KS},
-        "mrr": float(np.mean(1 / ranks)),
-        "n": int(len(ranks)),
-    }
-
-
-def _baselines(evidence: list, model_scores: list[np.ndarray] | None = None) -> dict[str, list[np.ndarray]]:
-    """Rankings computed from the same evidence (so with the same cases left out)."""
-    out = {
-        "constant list (case count)": [ev.n_cases.astype(float) for ev in evidence],
-        "most cases in the partner country": [ev.n_country * 1000.0 + ev.n_cases for ev in evidence],
-        "previous portfolio ranking": [
-            0.8 * ev.features[:, 0] + 0.2 * np.minimum(1.0, ev.n_country / 2) for ev in evidence
-        ],
-    }
-    if model_scores is not None:
-        out["learned ranker"] = model_scores
-    return out
-
-
-def _rows(evidence: list, queries: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    position = {c: i for i, c in enumerate(codes)}
-    features = np.vstack([ev.features for ev in evidence])
-    labels = np.zeros((len(evidence), len(codes)), dtype=int)
-    for i, own in enumerate(queries["codes"]):
-        labels[i, [position[c] for c in own if c in position]] = 1
-    return features, labels.ravel()
-
-
-def _by_language(rankings: dict[str, list[np.ndarray]], queries: pd.DataFrame, codes: list[str]) -> dict:
-    out = {}
-    for name, scores in rankings.items():
-        out[name] = {
-            lang: _summary(_ranks([scores[i] for i in idx], queries.iloc[idx], codes))
-            for lang in ("en", "ko")
-            if len(idx := np.flatnonzero(queries["lang"].to_numpy() == lang))
-        }
-    return out
-
-
-def government_ranking(rec, *, unseen_path: Path | None, folds: int = 5, fit: bool = False) -> tuple[dict, object]:
-    """The government ranker measured on what it has not seen, next to three baselines computed the
-    same way: leave one case out (features never see the case; the model is cross-validated over
-    cases), a time split (fitted on cases that started before 2022, tested on later ones, with every
-    later case absent from the catalogue), and the held-out real cases. Returns (report, the model
-    fitted on every leave-one-case-out row)."""
-    from sklearn.model_selection import GroupKFold
-
-    from .governments import GovernmentModel
-
-    cat = rec.catalogues
-    codes = cat.local_governments["code"].tolist()
-    queries = government_queries(cat)
-
-    def evidence_for(frame: pd.DataFrame, exclude: list[list[str]]):
-        return rec.government_evidence(
-            frame["text"].tolist(), frame["country"].tolist(), frame["city"].tolist(), exclude
-        )
-
-    # leave one case out, model cross-validated over cases
-    loo = evidence_for(queries, [[c] for c in queries["case"]])
-    features, labels = _rows(loo, queries, codes)
-    per_query = len(codes)
-    groups = np.repeat(pd.factorize(queries["case"])[0], per_query)
-    predicted = np.zeros(len(labels))
-    for train, test in GroupKFold(n_splits=folds).split(features, labels, groups):
-        model = GovernmentModel.fit(features[train], labels[train])
-        predicted[test] = model.score(features[test])
-    cv_scores = [predicted[i * per_query : (i + 1) * per_query] for i in range(len(queries))]
-    report = {
-        "leave_one_case_out": _by_language(_baselines(loo, cv_scores), queries, codes),
-        "catalogue": {"cases": int(queries["case"].nunique()), "queries": int(len(queries))},
-    }
-    shipped = GovernmentModel.fit(
-        features,
-        labels,
-        trained_on=f"{queries['case'].nunique()} catalogue cases, leave-one-case-out features, both languages",
-    )
-
-    # time split: the catalogue as it was before TIME_SPLIT_YEAR
-    later = sorted(set(queries.loc[queries["year"].fillna(0) >= TIME_SPLIT_YEAR, "case"]))
-    before = queries[queries["year"].notna() & (queries["year"] < TIME_SPLIT_YEAR)].reset_index(drop=True)
-    after = queries[queries["year"].fillna(0) >= TIME_SPLIT_YEAR].reset_index(drop=True)
-    train_ev = evidence_for(before, [[c, *later] for c in before["case"]])
-    test_ev = evidence_for(after, [later for _ in range(len(after))])
-    x_train, y_train = _rows(train_ev, before, codes)
-    model = GovernmentModel.fit(x_train, y_train)
-    report["time_split"] = _by_language(_baselines(test_ev, [model.score(ev.features) for ev in test_ev]), after, codes)
-    report["time_split_counts"] = {
-        "train_cases": int(before["case"].nunique()),
-        "test_cases": int(after["case"].nunique()),
-        "year": TIME_SPLIT_YEAR,
-    }
-
-    if unseen_path is not None and unseen_path.is_file():
-        unseen = unseen_queries(unseen_path)
-        unseen_ev = evidence_for(unseen, [[] for _ in range(len(unseen))])
-        report["unseen"] = _by_language(
-            _baselines(unseen_ev, [shipped.score(ev.features) for ev in unseen_ev]), unseen, codes
-        )
-        known = {c for cs in cat.precedents["lg_codes"] for c in split_codes(cs)}
-        report["unseen_counts"] = {
-            "cases": int(unseen["case"].nunique()),
-            "by_governments_without_catalogue_case": int(
-                unseen.drop_duplicates("case")["codes"].map(lambda cs: not set(cs) & known).sum()
-            ),
-        }
-    report["coefficients"] = dict(zip(shipped.features, [round(c, 3) for c in shipped.coef]))
-    return report, shipped
-
-
 def gold_proposals(rec, gold: pd.DataFrame, ks=(1, 3)) -> dict:
     """Gold proposals with acceptable targets, governments and (when the file has the column)
     precedents, each `;`-separated; scored per language. A list's rank is that of its best-placed
@@ -575,57 +415,10 @@ def write_report(report: dict, docs_dir: Path) -> Path:
                     f"{m['no_goal']} | {m['n']} |"
                 )
         lines.append("")
+    if "places" in report:
+        lines += place_report_lines(report["places"])
     if "governments" in report:
-        g = report["governments"]
-        lines += [
-            "## Local governments: who carried out a case the system has not seen",
-            "",
-            "A hit is one of the case's own governments ranked in the top k of all 243. Three settings, each "
-            "with the baselines computed the same way (same cases absent):",
-            "",
-            f"- **leave one case out**: each of the {g['catalogue']['cases']} international catalogue cases, "
-            "its description in English and in Korean, with the case absent from every feature (its "
-            "similarity, its counts); the ranker itself is cross-validated over cases (5 folds).",
-            f"- **time split**: fitted on the {g['time_split_counts']['train_cases']} cases that started before "
-            f"{g['time_split_counts']['year']}, tested on the {g['time_split_counts']['test_cases']} that "
-            "started later, with every later case absent from the catalogue.",
-        ]
-        if "unseen" in g:
-            u = g["unseen_counts"]
-            lines.append(
-                f"- **unseen real cases** (`eval/unseen_government_cases.csv`): {u['cases']} cases found "
-                "with the catalogue's new cases but drawn out by a hash of their id before anything was "
-                f"fitted; never in the catalogue; {u['by_governments_without_catalogue_case']} of them by "
-                "governments with no catalogued case."
-            )
-        lines.append("")
-        for key, title in (
-            ("leave_one_case_out", "Leave one case out"),
-            ("time_split", "Time split"),
-            ("unseen", "Unseen real cases"),
-        ):
-            if key not in g:
-                continue
-            lines += [
-                f"### {title}",
-                "",
-                "| ranking | language | hits@1 | hits@3 | hits@10 | MRR | queries |",
-                "|---|---|---|---|---|---|---|",
-            ]
-            for name, by_lang in g[key].items():
-                for lang, m in by_lang.items():
-                    bold = "**" if name == "learned ranker" else ""
-                    lines.append(
-                        f"| {bold}{name}{bold} | {lang} | {m['hits@1']:.3f} | {m['hits@3']:.3f} | "
-                        f"{m['hits@10']:.3f} | {m['mrr']:.3f} | {m['n']} |"
-                    )
-            lines.append("")
-        lines += [
-            "Coefficients of the shipped ranker (standardised features; `data/government_model.json`): "
-            + ", ".join(f"{k} {v:+.2f}" for k, v in g["coefficients"].items())
-            + ".",
-            "",
-        ]
+        lines += government_report_lines(report["governments"])
     if "gold_goals" in report:
         lines += [
             "## Goal decisions on the gold proposals",
@@ -771,6 +564,7 @@ def evaluate(
     fit_goal_model: bool,
     korean_dev_path: Path | None = None,
     unseen_path: Path | None = None,
+    later_path: Path | None = None,
     fit_government_model: bool = False,
     offcatalogue_path: Path | None = None,
 ) -> dict:
@@ -795,7 +589,9 @@ def evaluate(
             )
             decision.save(rec.data_dir / FILE_NAME)
             rec.use_goal_decision(decision)
-    report["governments"], government_model = government_ranking(rec, unseen_path=unseen_path)
+    if later_path is not None and later_path.is_file():
+        report["places"] = place_linking(rec, later_path)
+    report["governments"], government_model = government_ranking(rec, unseen_path=unseen_path, later_path=later_path)
     if fit_government_model:
         from .governments import FILE_NAME as GOVERNMENT_FILE
 

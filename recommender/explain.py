@@ -27,12 +27,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gov.similar_case": {"ko": "유사 사례 {case} ({score:.2f})", "en": "similar case {case} ({score:.2f})"},
     "gov.cases": {"ko": "국제협력 사례 {n}건", "en": "{n} cooperation case(s)"},
     "gov.country_cases": {"ko": "{country} 사례 {n}건", "en": "{n} case(s) in {country}"},
-    "gov.city_case": {"ko": "{city} 사업 경험", "en": "has worked in {city}"},
-    "gov.tie_city": {"ko": "자매·우호도시 {city}", "en": "sister/friendship city {city}"},
-    "gov.tie_country": {
-        "ko": "{country}에 자매·우호도시({city})",
-        "en": "sister/friendship city in {country} ({city})",
-    },
+    "gov.place_case": {"ko": "{place} 사업 경험", "en": "has worked in {place}"},
+    "gov.tie_place": {"ko": "{kind} {place}{relation}", "en": "{kind} {place}{relation}"},
+    "gov.tie_country": {"ko": "{country}에 {kind}({place})", "en": "{kind} in {country} ({place})"},
+    "gov.ties_country": {"ko": "{country}와 교류 {n}건", "en": "{n} agreement(s) in {country}"},
+    "gov.log_ties": {"ko": "해외 교류 협약 {n}건", "en": "{n} agreement(s) with foreign places"},
+    "tie.sister": {"ko": "자매도시", "en": "sister city"},
+    "tie.friendship": {"ko": "우호도시", "en": "friendship city"},
+    "tie.mou": {"ko": "교류협약", "en": "exchange agreement with"},
+    "tie.": {"ko": "자매·우호도시", "en": "sister/friendship city"},
+    "relation.same": {"ko": "", "en": ""},
+    "relation.contains": {"ko": " (대상지가 속한 도시)", "en": " (the city the partner place lies in)"},
+    "relation.province": {"ko": " (대상지가 속한 주)", "en": " (the partner place's province)"},
+    "relation.within": {"ko": " (대상 지역 안)", "en": " (within the partner area)"},
+    "relation.province_mate": {"ko": " (같은 주)", "en": " (in the same province)"},
     "gov.sector": {"ko": "같은 분야 사업 경험", "en": "experience in the same sector"},
     "gov.family_best_upper": {"ko": "소속 시·군·구의 유사 사례", "en": "similar cases of its basic governments"},
     "gov.family_best_basic": {"ko": "상위 지자체({name})의 유사 사례", "en": "similar cases of its province ({name})"},
@@ -63,10 +71,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sdg11.mark": {"ko": " (SDG 11)", "en": " (SDG 11)"},
     "warning": {"ko": "주의", "en": "warning"},
     "warning.city": {
-        "ko": "대상 도시 '{city}'{where}는 GeoNames 목록에 없어 지도에 표시하지 않습니다",
-        "en": "partner city {city!r} is not in the GeoNames list{where}; it is kept as written but "
-        "not placed on the map",
+        "ko": "대상지 '{city}'{where}를 지명 목록에서 찾지 못해 적힌 대로 두고 지도에 표시하지 않습니다",
+        "en": "partner place {city!r} is not in the gazetteer{where}; it is kept as written but not placed on the map",
     },
+    "warning.country_from_text": {
+        "ko": "협력국을 본문에서 읽었습니다: {country}",
+        "en": "partner country read from the text: {country}",
+    },
+    "places.label": {"ko": "대상지", "en": "Partner place"},
+    "places.from_text": {"ko": " (본문에서)", "en": " (from the text)"},
     "warning.city_where": {"ko": " ({country})", "en": " for {country}"},
     "precedents.none_close": {
         "ko": "가까운 선례 없음 (최고 {best:.2f})",
@@ -268,10 +281,19 @@ def government_name(g, lang: str) -> str:
     return g.name_ko if lang == "ko" else g.name_en
 
 
+def places_line(result: Recommendation, lang: str) -> str:
+    """ "울란바토르 수흐바타르구; 다낭 (본문에서)": the partner places in the reader's language."""
+    return "; ".join(
+        p.label(lang) + (message("places.from_text", lang) if p.origin == "text" else "") for p in result.partner_places
+    )
+
+
 def render_text(result: Recommendation, lang: str = "en") -> str:
     """The plain-text table `recommender match` prints."""
-    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", ""]
-    lines += model_lines(result, lang) + indicator_lines(result, lang) + [message("heading.targets", lang)]
+    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}"]
+    if result.partner_places:
+        lines.append(f"{message('places.label', lang)}: {places_line(result, lang)}")
+    lines += [""] + model_lines(result, lang) + indicator_lines(result, lang) + [message("heading.targets", lang)]
     for i, t in enumerate(result.sdg_targets, 1):
         mark = message("sdg11.mark", lang) if t.is_sdg11 else ""
         lines.append(f"{i:>3}. {t.id:<6} {t.score:.2f}  {t.title}{mark}\n       {t.reason}")
@@ -390,6 +412,7 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
         if rec.teams
         else "",
+        "partner_places": places_line(rec, lang or "en"),
         "model": model_text(rec, lang),
         "model_suggestions": "; ".join(
             (s.text if lang else s.component) for s in (rec.model.suggestions if rec.model else ())
@@ -463,6 +486,7 @@ COLUMN_NAMES = {
     "model_suggestions": ("유사 사업에 있으나 제안에 없는 구성", "What similar projects included"),
     "top_indicators": ("주요 SDG 지표", "Top SDG indicators"),
     "indicators": ("SDG 지표", "SDG indicators"),
+    "partner_places": ("대상지", "Partner places"),
     "proposal_id": ("제안 번호", "Proposal"),
     "rank": ("순위", "Rank"),
     "goal": ("목표", "Goal"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .places import PartnerPlace
+
 
 @dataclass(frozen=True)
 class GoalDecision:
@@ -169,6 +171,7 @@ class Recommendation:
     teams: tuple[TeamSuggestion, ...] = ()
     model: ModelMatch | None = None
     indicators: tuple[Indicator, ...] = ()  # the indicators most relevant to the proposal, best first
+    partner_places: tuple[PartnerPlace, ...] = ()
 
     @property
     def present_goals(self) -> list[int]:
@@ -191,6 +194,7 @@ class Recommendation:
             "warnings": list(self.warnings),
             "model": self.model.to_dict() if self.model else None,
             "indicators": [i.to_dict() for i in self.indicators],
+            "partner_places": [p.to_dict() for p in self.partner_places],
         }
 
     @classmethod
@@ -211,6 +215,7 @@ class Recommendation:
             precedents=tuple(build(PrecedentMatch, p) for p in d["precedents"]),
             local_governments=tuple(build(GovernmentMatch, g) for g in d["local_governments"]),
             teams=tuple(build(TeamSuggestion, t) for t in d.get("teams", [])),
+            partner_places=tuple(PartnerPlace.from_dict(p) for p in d.get("partner_places", [])),
             language=d["language"],
             partner_country=d["partner_country"],
             partner_city=d["partner_city"],

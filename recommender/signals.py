@@ -17,6 +17,7 @@ from .embedders import detect_language
 from .governments import GovernmentContext
 from .index import VectorIndex
 from .lexical import LexicalScorer
+from .places import Gazetteer, PlaceLinker
 from .proposal import CountryResolver
 from .text import Terms
 
@@ -71,7 +72,12 @@ class CatalogueView:
         self.precedent_targets = [[target_pos[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
         self.lg_rows = cat.local_governments.to_dict("records")
         self.lg_codes = [r["code"] for r in self.lg_rows]
-        self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries)
+        # partner places: the gazetteer reads its file on the first proposal that names a place
+        self.gazetteer = Gazetteer(cat.data_dir / "places.csv")
+        self.linker = PlaceLinker(
+            self.gazetteer, dict(zip(cat.countries["iso2"], zip(cat.countries["name_en"], cat.countries["name_ko"])))
+        )
+        self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries, self.gazetteer)
         self.lexical = {name: LexicalScorer().fit(*lexical_corpus(cat, name)) for name in INDEXED}
         self.aurora = AuroraMatcher(dict(zip(cat.sdg_targets["id"], cat.sdg_targets["aurora_query"])))
         self.target_terms = [Terms(terms_text(r, "sdg_targets")) for r in self.target_rows]

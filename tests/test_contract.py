@@ -20,6 +20,7 @@ TOP = {
     "warnings": list,
     "model": dict,
     "indicators": list,
+    "partner_places": list,
 }
 GOAL = {"goal": int, "present": bool, "score": float}
 TARGET = {
@@ -73,6 +74,21 @@ GOVERNMENT = {
     "lat": float,
     "lon": float,
 }
+PLACE = {
+    "id": str,
+    "level": str,
+    "name_en": str,
+    "name_ko": str,
+    "iso2": str,
+    "iso3166_2": str,
+    "parents": list,
+    "origin": str,
+    "written": str,
+    "match": str,
+    "lat": (float, type(None)),
+    "lon": (float, type(None)),
+}
+PLACE_REF = {"id": str, "level": str, "name_en": str, "name_ko": str}
 
 
 def _check(item: dict, schema: dict) -> None:
@@ -109,6 +125,11 @@ def test_result_dictionary_has_the_documented_shape(recommender):
     for government in out["local_governments"]:
         _check(government, GOVERNMENT)
     assert out["partner_country"] == "LA" and out["language"] == "en"
+    assert out["partner_places"], "Lak Sao is named in the text"
+    for place in out["partner_places"]:
+        _check(place, PLACE)
+        for parent in place["parents"]:
+            _check(parent, PLACE_REF)
 
 
 def test_a_scored_row_round_trips_through_its_dictionary(recommender):
