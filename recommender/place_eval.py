@@ -48,8 +48,9 @@ def names_intended(places: list[PartnerPlace], row: dict) -> bool:
 
 
 def place_linking(rec, path: Path) -> dict:
+    from .proposal import Proposal
+
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    resolver = rec.view_.resolver if hasattr(rec, "view_") else None
     out: dict[str, dict] = {}
     settings = {
         "field, English": ("location_en", None),
@@ -65,9 +66,10 @@ def place_linking(rec, path: Path) -> dict:
             if text and (not r[text] or r["place_level"] == "country"):
                 continue
             iso = r["partner_iso2"].split(";")[0].strip() or None
-            if resolver is not None and iso:
-                iso = resolver.resolve(iso)
-            places = rec.view_.linker.link(r[field] if field else "", iso, r[text] if text else "")
+            proposal = Proposal(
+                text=r[text] if text else "", partner_country=iso, partner_city=r[field] if field else ""
+            )
+            places = list(rec.partner_places(proposal)[1])
             ok = names_intended(places, r)
             hits += ok
             n += 1
