@@ -465,8 +465,8 @@ MESSAGES.update(
         "ui.no_flags": {"ko": "검토 표시 없음", "en": "No flags"},
         "ui.pdf": {"ko": "한 장 요약 (.pdf)", "en": "One-page summary (.pdf)"},
         "ui.pdf_font_missing": {
-            "ko": "PDF를 만들 한글 글꼴(NanumGothic)이 이 컴퓨터에 없습니다. 'apt-get install fonts-nanum'으로 설치하거나 .md 요약을 쓰세요.",
-            "en": "The Korean font for the PDF (NanumGothic) is not installed here; install fonts-nanum or use the .md summary.",
+            "ko": "이 설치본에 PDF용 글꼴이 빠져 있어 PDF를 만들 수 없습니다. .md 요약을 내려받으세요.",
+            "en": "This installation lacks the PDF's font, so no PDF can be made; download the .md summary instead.",
         },
         "ui.stale": {
             "ko": "입력이 바뀌었습니다. '매칭하기'를 눌러 다시 분석하세요.",

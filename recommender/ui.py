@@ -24,7 +24,6 @@ from .explain import flags_text, government_name, message, render_markdown
 from .results import BatchResult, Recommendation, RowError
 
 BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
-FONT_DIRS = (Path("/usr/share/fonts/truetype/nanum"), Path("/usr/share/fonts/nanum"))
 NO_CLOSE_PRECEDENT = 0.4  # below this best precedent score the app says that nothing is close
 MAX_CALL_DOCUMENTS = 500
 
@@ -393,28 +392,49 @@ def map_deck(points: list[dict], *, korea: bool = True):
 
 
 class FontMissing(RuntimeError):
-    """No Korean TrueType font on this machine, so a PDF with Korean text cannot be made."""
+    """A font the PDF needs is not in the installed packages (a broken install), so no PDF is made."""
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    """A file inside an installed package, found without importing it (importing koreanize_matplotlib would
+    configure matplotlib, which the PDF does not use)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        path = Path(folder, *parts)
+        if path.is_file():
+            return path
+    raise FontMissing("/".join((package, *parts)))
 
 
 def korean_font(bold: bool = False) -> Path:
-    name = "NanumGothicBold.ttf" if bold else "NanumGothic.ttf"
-    for folder in FONT_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    raise FontMissing(name)
+    """NanumGothic (SIL OFL 1.1) from the koreanize-matplotlib package: the PDF never depends on the
+    fonts a machine happens to have."""
+    return _package_file("koreanize_matplotlib", "fonts", "NanumGothicBold.ttf" if bold else "NanumGothic.ttf")
+
+
+def fallback_font(bold: bool = False) -> Path:
+    """DejaVu Sans from matplotlib: the letters NanumGothic lacks (Vietnamese ế ơ ư, other Latin diacritics,
+    Cyrillic, Greek)."""
+    return _package_file("matplotlib", "mpl-data", "fonts", "ttf", "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
 
 
 def summary_pdf(title: str, text: str, result: Recommendation, lang: str) -> bytes:
-    """The one-page summary (the same lines as the Markdown one) as a PDF with NanumGothic embedded."""
+    """The one-page summary (the same lines as the Markdown one) as a PDF with NanumGothic embedded and
+    DejaVu Sans for the letters it lacks."""
     from fpdf import FPDF
 
-    regular, bold = korean_font(), korean_font(bold=True) if _has_bold() else None
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    pdf.add_font("Nanum", "", str(regular))
-    pdf.add_font("Nanum", "B", str(bold or regular))
+    pdf.add_font("Nanum", "", str(korean_font()))
+    pdf.add_font("Nanum", "B", str(korean_font(bold=True)))
+    pdf.add_font("DejaVu", "", str(fallback_font()))
+    pdf.add_font("DejaVu", "B", str(fallback_font(bold=True)))
+    pdf.set_fallback_fonts(["DejaVu"], exact_match=False)
     for line in render_markdown(title, text, result, lang).splitlines():
         if line.startswith("# "):
             pdf.set_font("Nanum", "B", 15)
@@ -431,11 +451,3 @@ def summary_pdf(title: str, text: str, result: Recommendation, lang: str) -> byt
             continue
         pdf.multi_cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
-
-
-def _has_bold() -> bool:
-    try:
-        korean_font(bold=True)
-    except FontMissing:
-        return False
-    return True
