@@ -67,6 +67,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not placed on the map",
     },
     "warning.city_where": {"ko": " ({country})", "en": " for {country}"},
+    # .xlsx cells without a value to read, in a row that is still scored ("=" stands for a formula saved without its value)
+    "warning.cell_id": {
+        "ko": "번호 셀 {cell}에 읽을 값이 없어({value}) 행 번호로 이름을 붙였습니다",
+        "en": "the id cell {cell} has no value to read ({value}); the row is named by its number",
+    },
+    "warning.cell_formula": {
+        "ko": "셀 {cell}({column})에 값 없이 저장된 수식이 있어 수식 글자를 그대로 읽었습니다",
+        "en": "cell {cell} ({column}) holds a formula saved without its value; its formula text was read",
+    },
+    "warning.cell_blank": {
+        "ko": "셀 {cell}({column})에 읽을 값이 없어({value}) 비워 두었습니다",
+        "en": "cell {cell} ({column}) has no value to read ({value}); it was left empty",
+    },
     "precedents.none_close": {
         "ko": "가까운 선례 없음 (최고 {best:.2f})",
         "en": "no close precedent (best {best:.2f})",
@@ -521,6 +534,10 @@ MESSAGES.update(
         "err.doc_type": {
             "ko": "지원하지 않는 문서 형식입니다 (.txt, .pdf, .docx, .hwpx, .hwp만 읽습니다).",
             "en": "Not a supported document (.txt, .pdf, .docx, .hwpx and .hwp are read).",
+        },
+        "err.file_password": {
+            "ko": "암호가 걸린 파일이라 읽을 수 없습니다. 암호를 풀고 다시 저장해 올려 주세요.",
+            "en": "The file is password-protected; remove the password, save it and upload it again.",
         },
         "err.hwp_password": {
             "ko": "암호가 걸린 한글 문서라 읽을 수 없습니다. 한글에서 문서 암호를 풀고 다시 저장해 주세요.",

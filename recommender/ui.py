@@ -21,6 +21,7 @@ from .documents import MAX_FILE_BYTES, check_archive, title_and_body
 from .documents import SUFFIXES as DOCUMENT_SUFFIXES
 from .errors import InputError
 from .explain import flags_text, government_name, message, render_markdown
+from .filetypes import sniff
 from .results import BatchResult, Recommendation, RowError
 
 BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
@@ -42,6 +43,7 @@ _ERRORS: tuple[tuple[str, str], ...] = (
     (r"neither UTF-8 nor CP949", "err.encoding"),
     (r"input must be \.csv", "err.table_type"),
     (r"documents must be", "err.doc_type"),
+    (r"password-protected \(encrypted\)|PDF is encrypted", "err.file_password"),
     (r"password-protected", "err.hwp_password"),
     (r"distribution document", "err.hwp_distribution"),
     (r"DRM or certificate", "err.hwp_drm"),
@@ -75,21 +77,7 @@ def error_text(error: Exception | str, lang: str) -> ErrorText:
 
 # ---------------------------------------------------------------- uploads
 
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"%PDF", "pdf"),
-    (b"PK\x03\x04", "zip"),
-    (b"PK\x05\x06", "zip"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
-    (b"PAR1", "parquet"),
-    (b"\x1f\x8b", "gzip"),
-    (b"Rar!", "rar"),
-    (b"7z\xbc\xaf", "7z"),
-)
-# What a file of each suffix must look like inside ("text": none of the signatures above).
+# What a file of each suffix must look like inside, as `filetypes.sniff` names it.
 EXPECTED = {
     ".csv": "text",
     ".txt": "text",
@@ -102,13 +90,6 @@ EXPECTED = {
     ".hwp": "ole",
     ".parquet": "parquet",
 }
-
-
-def sniff(data: bytes) -> str:
-    """The kind of file its first bytes say it is: png, jpeg, gif, pdf, zip, ole, parquet, ... or text."""
-    if data[:12].startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return "webp"
-    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), "text")
 
 
 def upload_problem(data: bytes, name: str, lang: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
