@@ -23,7 +23,7 @@ import pandas as pd
 from .errors import InputError
 from .explain import message
 from .flags import FlagConfig, call_budget_outliers, near_duplicates, proposal_flags
-from .io import check_output, find_columns, has_surrogate, iter_table, output_lock, visible, write_results
+from .io import check_output, errors_path, find_columns, has_surrogate, iter_table, output_lock, visible, write_results
 from .results import BatchResult, RowError, ScoredProposal
 from .table_schema import ERROR, RESERVED, ROW, UNCACHED
 
@@ -378,7 +378,8 @@ def score_file(
 
         inputs = [*document_files(source, recursive), *([meta] if meta else [])]
         output = check_output(output, inputs=inputs)
-        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows)
+        exclude = [output, errors_path(output)]  # a rerun into the folder does not read its own output
+        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows, exclude=exclude)
     else:
         if meta:
             raise InputError("--meta goes with a folder of documents; a table holds its own columns")
