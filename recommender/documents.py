@@ -500,10 +500,10 @@ def folder_entries(
     lock files are passed over; so are subfolders without `recursive` (a notice names them), and `exclude`
     (the --meta table, the output and its errors file when they sit in the folder)."""
     folder = Path(folder)
-    excluded = {Path(p).resolve() for p in exclude}
+    excluded = {os.path.realpath(p) for p in exclude}
     entries: list[tuple[str, Path, str]] = []
     subfolders: list[str] = []
-    seen = {folder.resolve()}
+    seen = {os.path.realpath(folder)}  # realpath, unlike resolve(), never raises on a loop
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -515,7 +515,7 @@ def folder_entries(
         for child in children:
             path = Path(child.path)
             name = str(path.relative_to(folder)) if recursive else child.name
-            if _skipped(child.name) or path.resolve() in excluded:
+            if _skipped(child.name) or os.path.realpath(path) in excluded:
                 continue
             link = f" (a link to {os.readlink(path)})" if child.is_symlink() else ""
             try:
@@ -536,12 +536,12 @@ def folder_entries(
             elif is_dir:
                 if not recursive:
                     subfolders.append(child.name)
-                elif path.resolve() in seen:
+                elif os.path.realpath(path) in seen:
                     entries.append(
                         (name, path, f"{name}{link}: leads back to a folder already read (a loop); not read twice")
                     )
                 else:
-                    seen.add(path.resolve())
+                    seen.add(os.path.realpath(path))
                     pending.append(path)
             elif not is_file:
                 entries.append((name, path, f"{name}: not a regular file (a device, a pipe or a socket); not read"))

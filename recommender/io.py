@@ -126,7 +126,7 @@ def decode_text(raw: bytes, name: str) -> str:
 def _undecodable(bad: list[tuple[int, int, int]], start: int, end: int) -> str:
     """The reason a record spanning text[start:end] holds an undecodable line, or ''."""
     for number, first, last in bad:
-        if first <= end and last >= start and not (first == last == end and end > start):
+        if first < end and last > start:
             return f"line {number} is neither UTF-8 nor CP949/EUC-KR text; save the file as UTF-8"
     return ""
 
