@@ -159,18 +159,21 @@ _QUOTED = re.compile(r'"((?:[^"]++|"")*+)"')
 _UNQUOTED = {sep: re.compile(f"[^{re.escape(sep)}\r\n]*") for sep in CSV_DELIMITERS}
 
 
-def _csv_record(text: str, pos: int, sep: str) -> tuple[list[str], int, bool]:
-    """(fields, end, closed) of the record starting at `pos`, with the csv module's reading of quotes (a quote
-    opens a quoted value only at the start of a field; characters after the closing quote are kept). `closed`
-    is False when a quoted value runs to the end of the text."""
-    unquoted, fields, end = _UNQUOTED[sep], [], len(text)
+def _csv_record(text: str, pos: int, sep: str) -> tuple[list[str], int, bool, bool]:
+    """(fields, end, closed, strict) of the record starting at `pos`, with the csv module's reading of quotes
+    (a quote opens a quoted value only at the start of a field; characters after the closing quote are
+    kept). `closed` is False when a quoted value runs to the end of the text; `strict` is False when a
+    closing quote is followed by something other than a separator or the end of the line, as when a stray
+    quote "closes" at the opening quote of a later line."""
+    unquoted, fields, end, strict = _UNQUOTED[sep], [], len(text), True
     while True:
         if pos < end and text[pos] == '"':
             quoted = _QUOTED.match(text, pos)
             if quoted is None:
                 fields.append(text[pos + 1 :])
-                return fields, end, False
+                return fields, end, False, False
             tail = unquoted.match(text, quoted.end())
+            strict = strict and not tail.group()
             fields.append(quoted.group(1).replace('""', '"') + tail.group())
             pos = tail.end()
         else:
@@ -181,7 +184,7 @@ def _csv_record(text: str, pos: int, sep: str) -> tuple[list[str], int, bool]:
             pos += 1
             continue
         line_end = _LINE_BREAK.match(text, pos)
-        return fields, line_end.end() if line_end else end, True
+        return fields, line_end.end() if line_end else end, True, strict
 
 
 def _csv_records(
@@ -190,21 +193,21 @@ def _csv_records(
     """(first physical line, fields, error) of every record that is not blank; blank lines are counted.
 
     The reader finds the row boundaries itself: a line without a quote is one record; a quoted value may run
-    over several lines, but one that never closes, or whose record then does not fit the header (more
-    fields), is reported at its first line and reading goes on at the next line, so one stray quote costs
-    one row and not the rest of the file. The first record is the header."""
+    over several lines, but one that never closes, or that "closes" at a quote followed by more text (the
+    opening quote of a later line's value), is a stray quote: it is reported at its first line and reading
+    goes on at the next line, so one stray quote costs one row and not the rest of the file. The first
+    record is the header."""
     pos, line, size, width, count = 0, 1, len(text), None, 0
     while pos < size and (limit is None or count < limit):
         line_end = _LINE_BREAK.search(text, pos)
         stop, after = (line_end.start(), line_end.end()) if line_end else (size, size)
         if '"' not in text[pos:stop]:
-            fields, end, closed, spans = text[pos:stop].split(sep), after, True, 1
+            fields, end, closed, strict, spans = text[pos:stop].split(sep), after, True, True, 1
         else:
-            fields, end, closed = _csv_record(text, pos, sep)
+            fields, end, closed, strict = _csv_record(text, pos, sep)
             spans = len(_LINE_BREAK.findall(text, pos, end)) + (end == size and text[end - 1] not in "\r\n")
         error = _undecodable(bad, pos, end) if bad else ""
-        overflow = width is not None and len(fields) > width and any(f.strip() for f in fields[width:])
-        if not closed or (spans > 1 and overflow):
+        if not closed or (spans > 1 and not strict):
             if width is None:
                 raise InputError(
                     f'the header (line {line}) opens a quoted value (") that is never closed; close the quote '
@@ -213,8 +216,8 @@ def _csv_records(
             reason = (
                 f'line {line} opens a quoted value (") that is never closed'
                 if not closed
-                else f'line {line} opens a quoted value (") that runs over {spans} lines and then has '
-                f"{len(fields)} fields but the header has {width} (a closing quote missing)"
+                else f'line {line} opens a quoted value (") that is not closed on its line and runs into line '
+                f"{line + spans - 1} (a closing quote missing)"
             )
             count += 1
             yield line, text[pos:stop].split(sep)[:width], error or reason + "; close the quote or remove it"
