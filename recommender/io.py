@@ -380,9 +380,13 @@ def _read_jsonl_chunks(raw: bytes, name: str, chunk_rows: int) -> Iterator[pd.Da
     text, bad = decode_lines(raw, name)
     del raw
     header: dict[str, None] = {}
-    for line, content, error in _jsonl_lines(text, bad):
-        if not error:
-            header.update(dict.fromkeys(_jsonl_row(line, content)[0]))
+    for _, content, error in _jsonl_lines(text, bad):
+        try:  # the keys only: json's C parser, no hooks (the second pass reads and checks each row)
+            value = None if error else json.loads(content)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            header.update(dict.fromkeys(k.replace("\ufeff", "").strip() for k in value if not has_surrogate(k)))
     columns = list(header)
     chunk: list[tuple[int, list[str], str]] = []
     for line, content, error in _jsonl_lines(text, bad):
