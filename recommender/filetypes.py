@@ -87,6 +87,12 @@ def check_table_kind(head: bytes, name: str, suffix: str, whole: bytes | None = 
             f"{name} is {_KIND_NAMES['ole']}, not a {suffix} text file (a password-protected or old Excel file?); "
             "open it in Excel and save it as .xlsx or CSV UTF-8"
         )
+    if kind == "text" and suffix in (".xlsx", ".parquet"):
+        wanted = "an Excel workbook" if suffix == ".xlsx" else "a Parquet table"
+        raise InputError(
+            f"{name} is a text file (a CSV or JSONL?), not {wanted}; if it is a CSV, rename it to "
+            f"{name[: -len(suffix)]}.csv"
+        )
     if kind == "parquet" and suffix != ".parquet":
         raise InputError(f"{name} is a Parquet table, not a {suffix} file; rename it to {name[: -len(suffix)]}.parquet")
     raise InputError(
