@@ -88,6 +88,8 @@ def decode_lines(raw: bytes, name: str) -> tuple[str, list[tuple[int, int, int]]
         return raw.decode("utf-8").lstrip("\ufeff"), []
     except UnicodeDecodeError:
         pass
+    while raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM before a CP949 line would read as two Hangul syllables
+        raw = raw[3:]
     pieces = _RAW_LINE_BREAK.split(raw)
     parts: list[str] = []
     bad: list[tuple[int, int, int]] = []

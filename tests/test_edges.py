@@ -313,6 +313,8 @@ def test_a_doubled_bom_does_not_hide_the_id_column(tmp_path):
     src.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfid,text\nP1," + TEXTS[0].encode() + b"\n")
     run(src, tmp_path / "o.jsonl")
     assert scored_ids(tmp_path / "o.jsonl") == ["P1"]
+    src.write_bytes(b"\xef\xbb\xbf" + "번호,사업내용\nP1,캄보디아 소방차 지원\n".encode("cp949"))  # BOM on a CP949 file
+    assert read_table(src)["번호"].tolist() == ["P1"]
 
 
 # ------------------------------------------------------------------ ids as written or shown
