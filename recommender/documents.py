@@ -491,7 +491,7 @@ def _skipped(name: str) -> bool:
 
 
 def folder_entries(
-    folder: str | Path, recursive: bool = False, exclude: Iterable[Path] = ()
+    folder: str | Path, recursive: bool = False, exclude: Iterable[Path] = (), *, notify: bool = True
 ) -> list[tuple[str, Path, str]]:
     """Every entry under a folder, accounted for: (name, path, problem) in name order, where `problem` is ''
     for a document to read and otherwise says why the entry is listed instead (a link to nothing, a link
@@ -556,7 +556,7 @@ def folder_entries(
                 )
             else:
                 entries.append((name, path, ""))
-    if subfolders:
+    if subfolders and notify:
         log.warning(
             "%s: subfolder(s) %s not read (give --recursive to read the documents in them)",
             folder,
@@ -577,7 +577,7 @@ def _link_loops(path: Path) -> bool:
 
 def document_files(folder: str | Path, recursive: bool = False) -> list[Path]:
     """The readable documents in a folder (and its subfolders when `recursive`), in name order."""
-    return [path for _, path, problem in folder_entries(folder, recursive) if not problem]
+    return [path for _, path, problem in folder_entries(folder, recursive, notify=False) if not problem]
 
 
 def _read_meta(meta: str | Path) -> dict[str, dict[str, str]]:
