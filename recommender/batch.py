@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .explain import message
 from .flags import FlagConfig, call_budget_outliers, near_duplicates, proposal_flags
-from .io import check_output, find_columns, iter_table, output_lock, write_results
+from .io import check_output, errors_path, find_columns, has_surrogate, iter_table, output_lock, visible, write_results
 from .results import BatchResult, RowError, ScoredProposal
 from .table_schema import ERROR, RESERVED, ROW, UNCACHED
 
@@ -46,16 +47,47 @@ def _text(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _uncached_reason(uncached: str, columns: dict[str, str]) -> str:
-    """Why a row whose used cells are formulas saved without a value cannot be read, or ''."""
-    used = set(columns.values())
-    cells = [entry.split("\t", 1)[1] for entry in uncached.split("\n") if entry and entry.split("\t", 1)[0] in used]
-    if not cells:
-        return ""
-    return (
-        f"cell(s) {', '.join(cells)} hold a formula saved without its value (the file was written by a program, "
-        "not saved from Excel); open it in Excel and save it, or type the values"
-    )
+MAX_ID_CHARS = 32_767  # what one spreadsheet cell holds: a longer id could not be written back exactly
+
+
+def _unreadable_cells(unreadable: str, columns: dict[str, str]) -> tuple[str, dict[str, str], list, bool]:
+    """What the .xlsx cells without a readable value (sheets.UNCACHED) do to a row: (reason to reject it, or
+    ''; values to read instead; warnings as (message id, values); whether the id must be generated).
+
+    Only the description rejects a row: an id is generated (row<N>), a title holding a formula saved without
+    its value is read as the formula's text (neutralised on output), any other field is left empty; each of
+    these is said in the row's warnings."""
+    if not unreadable:
+        return "", {}, [], False
+    cells = {column: (cell, kind, detail) for column, cell, kind, detail in json.loads(unreadable)}
+    reasons, values, notes, generate = [], {}, [], False
+    for field_name, column in columns.items():
+        if column not in cells:
+            continue
+        cell, kind, detail = cells[column]
+        shown = detail if kind == "error" else "="
+        if field_name == "text":
+            reasons.append(
+                f"cell {cell} ({column}) holds a formula saved without its value (the file was written by a "
+                "program, not saved from Excel); open it in Excel and save it, or type the values"
+                if kind == "formula"
+                else f"cell {cell} ({column}) shows the error value {detail}, not a description; correct it in Excel"
+            )
+        elif field_name == "id":
+            generate = True
+            notes.append(("warning.cell_id", {"cell": cell, "value": shown}))
+        elif field_name == "title" and kind == "formula":
+            values[field_name] = detail
+            notes.append(("warning.cell_formula", {"cell": cell, "column": column}))
+        else:
+            values[field_name] = ""
+            notes.append(("warning.cell_blank", {"cell": cell, "column": column, "value": shown}))
+    return "; ".join(reasons), values, notes, generate
+
+
+def _surrogate_field(values: dict[str, str]) -> str:
+    """The field holding a lone surrogate (half a character: no file can hold it as text), or ''."""
+    return next((name for name, value in values.items() if has_surrogate(value)), "")
 
 
 def score_chunk(
@@ -81,25 +113,38 @@ def score_chunk(
         given_row = record.get(ROW)
         row = int(given_row) if given_row is not None and _text(given_row) else first_row + i
         problem = _text(record.get(ERROR))
-        uncached = _text(record.get(UNCACHED))
+        unreadable = _text(record.get(UNCACHED))
         user = {k: _text(v) for k, v in record.items() if k not in RESERVED}
-        if not problem and not uncached and all(not v.strip() for v in user.values()):
+        if not problem and not unreadable and all(not v.strip() for v in user.values()):
             continue  # a blank line is not a proposal
         values = {f: user.get(c, "") for f, c in columns.items()}
+        reason, instead, notes, generate = _unreadable_cells(unreadable, columns)
+        values.update(instead)
         pid = values.get("id", "")
-        if not pid.strip() or (uncached and columns.get("id") and f"{columns['id']}\t" in uncached):
+        if not pid.strip() or generate:
             pid = f"row{row}"
             generated.append(row)
-        problem = problem or _uncached_reason(uncached, columns)
+        broken = _surrogate_field(values)
+        if broken and not problem:
+            problem = (
+                f"the {broken.replace('_', ' ')} holds a lone surrogate ({visible(values[broken])[:60]!r}), half of "
+                "a character, which no file can hold as text; correct it in the program that wrote the file"
+            )
+        if len(pid) > MAX_ID_CHARS and not problem:
+            problem = (
+                f"the id has {len(pid):,} characters; a spreadsheet cell holds at most {MAX_ID_CHARS:,}, so it could "
+                "not be written back exactly: is the id column the right one? (give --id-col NAME)"
+            )
+        problem = problem or reason
         if problem:
-            errors.append(RowError(row, pid, problem, code="unreadable"))
+            errors.append(RowError(row, visible(pid), problem, code="unreadable"))
             continue
         try:
             proposal = recommender.check(values)
         except InputError as exc:
             errors.append(RowError(row, pid, str(exc)))
             continue
-        rows.append((row, pid))
+        rows.append((row, pid, notes))
         proposals.append(proposal)
         content = {k: v for k, v in values.items() if k != "id"}
         contents.append(hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()[:20])
@@ -107,8 +152,11 @@ def score_chunk(
         return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16), generated, [])
     batch = recommender.recommend_batch(proposals, top_k=top_k)
     out = []
-    for (row, pid), proposal, result in zip(rows, proposals, batch.recommendations):
+    for (row, pid, notes), proposal, result in zip(rows, proposals, batch.recommendations):
         flags = proposal_flags(result, proposal.budget, budgets, flag_config)
+        if notes:
+            said = tuple(message(key, result.language, **values) for key, values in notes)
+            result = replace(result, warnings=result.warnings + said)
         out.append(
             ScoredProposal(
                 pid,
@@ -330,7 +378,8 @@ def score_file(
 
         inputs = [*document_files(source, recursive), *([meta] if meta else [])]
         output = check_output(output, inputs=inputs)
-        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows)
+        exclude = [output, errors_path(output)]  # a rerun into the folder does not read its own output
+        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows, exclude=exclude)
     else:
         if meta:
             raise InputError("--meta goes with a folder of documents; a table holds its own columns")
@@ -349,7 +398,7 @@ def score_file(
                 for row, error in zip(chunk[ROW], chunk[ERROR])
                 if str(error)
             ]
-            return 0, errors, []
+            return 0, errors, write_results([], errors, output) if errors else []
         columns = find_columns(first.columns, overrides)
 
         def every_chunk():
@@ -369,5 +418,7 @@ def score_file(
             )
             spool.seek(0)
             results = (scorer.settle(ScoredProposal.from_dict(json.loads(line))) for line in spool)
-            paths = write_results(results, scorer.errors, output) if scorer.scored else []
+            # written when any row was rejected too: a call whose every row is rejected gets its errors file
+            # (and an output without rows, so no earlier run's output or errors file is left beside it)
+            paths = write_results(results, scorer.errors, output) if scorer.scored or scorer.errors else []
             return scorer.scored, scorer.errors, paths

@@ -15,7 +15,7 @@ from .embedders import DEFAULT_EMBEDDER, EMBEDDER_CHOICES
 from .errors import REBUILD_HINT, ArtefactError, InputError, RecommenderError
 from .explain import render_text
 from .flags import FlagConfig
-from .io import check_output
+from .io import check_output, has_surrogate, visible
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -296,6 +296,13 @@ def run(args) -> int:
         text, title = args.text, args.title
         if (text is None) == (args.file is None):
             raise InputError("give the proposal as a text argument or with --file PATH (one of them)")
+        for option in ("text", "title", "country", "city", "sector", "budget"):
+            given = getattr(args, option)
+            if isinstance(given, str) and has_surrogate(given):
+                raise InputError(
+                    f"the {option} argument holds bytes that are not UTF-8 text ({visible(given)[:60]!r}); "
+                    "set the terminal to UTF-8, or give the proposal with --file PATH"
+                )
         if args.file is not None:
             from .documents import title_and_body
 
@@ -376,8 +383,10 @@ def run(args) -> int:
             )
         if not scored:
             reasons = "; ".join(f"row {e.row}: {e.reason}" for e in errors[:3])
+            listed = next((str(p) for p in paths if p.name.endswith(".errors.csv")), "")
             raise RecommenderError(
                 f"no row of {args.input.name} could be scored ({len(errors)} rejected"
+                + (f", every one listed in {listed}" if listed else "")
                 + (
                     f"; {reasons}"
                     if reasons

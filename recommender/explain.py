@@ -81,6 +81,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "places.label": {"ko": "대상지", "en": "Partner place"},
     "places.from_text": {"ko": " (본문에서)", "en": " (from the text)"},
     "warning.city_where": {"ko": " ({country})", "en": " for {country}"},
+    # .xlsx cells without a value to read, in a row that is still scored ("=" stands for a formula saved without its value)
+    "warning.cell_id": {
+        "ko": "번호 셀 {cell}에 읽을 값이 없어({value}) 행 번호로 이름을 붙였습니다",
+        "en": "the id cell {cell} has no value to read ({value}); the row is named by its number",
+    },
+    "warning.cell_formula": {
+        "ko": "셀 {cell}({column})에 값 없이 저장된 수식이 있어 수식 글자를 그대로 읽었습니다",
+        "en": "cell {cell} ({column}) holds a formula saved without its value; its formula text was read",
+    },
+    "warning.cell_blank": {
+        "ko": "셀 {cell}({column})에 읽을 값이 없어({value}) 비워 두었습니다",
+        "en": "cell {cell} ({column}) has no value to read ({value}); it was left empty",
+    },
     "precedents.none_close": {
         "ko": "가까운 선례 없음 (최고 {best:.2f})",
         "en": "no close precedent (best {best:.2f})",
@@ -683,8 +696,8 @@ MESSAGES.update(
         "ui.no_flags": {"ko": "검토 표시 없음", "en": "No flags"},
         "ui.pdf": {"ko": "한 장 요약 (.pdf)", "en": "One-page summary (.pdf)"},
         "ui.pdf_font_missing": {
-            "ko": "PDF를 만들 한글 글꼴(NanumGothic)이 이 컴퓨터에 없습니다. 'apt-get install fonts-nanum'으로 설치하거나 .md 요약을 쓰세요.",
-            "en": "The Korean font for the PDF (NanumGothic) is not installed here; install fonts-nanum or use the .md summary.",
+            "ko": "이 설치본에 PDF용 글꼴이 빠져 있어 PDF를 만들 수 없습니다. .md 요약을 내려받으세요.",
+            "en": "This installation lacks the PDF's font, so no PDF can be made; download the .md summary instead.",
         },
         "ui.stale": {
             "ko": "입력이 바뀌었습니다. '매칭하기'를 눌러 다시 분석하세요.",
@@ -744,6 +757,10 @@ MESSAGES.update(
         "err.doc_type": {
             "ko": "지원하지 않는 문서 형식입니다 (.txt, .pdf, .docx, .hwpx, .hwp만 읽습니다).",
             "en": "Not a supported document (.txt, .pdf, .docx, .hwpx and .hwp are read).",
+        },
+        "err.file_password": {
+            "ko": "암호가 걸린 파일이라 읽을 수 없습니다. 암호를 풀고 다시 저장해 올려 주세요.",
+            "en": "The file is password-protected; remove the password, save it and upload it again.",
         },
         "err.hwp_password": {
             "ko": "암호가 걸린 한글 문서라 읽을 수 없습니다. 한글에서 문서 암호를 풀고 다시 저장해 주세요.",

@@ -21,10 +21,10 @@ from .documents import MAX_FILE_BYTES, check_archive, title_and_body
 from .documents import SUFFIXES as DOCUMENT_SUFFIXES
 from .errors import InputError
 from .explain import flags_text, government_name, message, render_markdown
+from .filetypes import sniff
 from .results import BatchResult, Recommendation, RowError
 
 BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
-FONT_DIRS = (Path("/usr/share/fonts/truetype/nanum"), Path("/usr/share/fonts/nanum"))
 NO_CLOSE_PRECEDENT = 0.4  # below this best precedent score the app says that nothing is close
 MAX_CALL_DOCUMENTS = 500
 
@@ -43,6 +43,7 @@ _ERRORS: tuple[tuple[str, str], ...] = (
     (r"neither UTF-8 nor CP949", "err.encoding"),
     (r"input must be \.csv", "err.table_type"),
     (r"documents must be", "err.doc_type"),
+    (r"password-protected \(encrypted\)|PDF is encrypted", "err.file_password"),
     (r"password-protected", "err.hwp_password"),
     (r"distribution document", "err.hwp_distribution"),
     (r"DRM or certificate", "err.hwp_drm"),
@@ -76,21 +77,7 @@ def error_text(error: Exception | str, lang: str) -> ErrorText:
 
 # ---------------------------------------------------------------- uploads
 
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"%PDF", "pdf"),
-    (b"PK\x03\x04", "zip"),
-    (b"PK\x05\x06", "zip"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
-    (b"PAR1", "parquet"),
-    (b"\x1f\x8b", "gzip"),
-    (b"Rar!", "rar"),
-    (b"7z\xbc\xaf", "7z"),
-)
-# What a file of each suffix must look like inside ("text": none of the signatures above).
+# What a file of each suffix must look like inside, as `filetypes.sniff` names it.
 EXPECTED = {
     ".csv": "text",
     ".txt": "text",
@@ -103,13 +90,6 @@ EXPECTED = {
     ".hwp": "ole",
     ".parquet": "parquet",
 }
-
-
-def sniff(data: bytes) -> str:
-    """The kind of file its first bytes say it is: png, jpeg, gif, pdf, zip, ole, parquet, ... or text."""
-    if data[:12].startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return "webp"
-    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), "text")
 
 
 def upload_problem(data: bytes, name: str, lang: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
@@ -393,28 +373,49 @@ def map_deck(points: list[dict], *, korea: bool = True):
 
 
 class FontMissing(RuntimeError):
-    """No Korean TrueType font on this machine, so a PDF with Korean text cannot be made."""
+    """A font the PDF needs is not in the installed packages (a broken install), so no PDF is made."""
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    """A file inside an installed package, found without importing it (importing koreanize_matplotlib would
+    configure matplotlib, which the PDF does not use)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        path = Path(folder, *parts)
+        if path.is_file():
+            return path
+    raise FontMissing("/".join((package, *parts)))
 
 
 def korean_font(bold: bool = False) -> Path:
-    name = "NanumGothicBold.ttf" if bold else "NanumGothic.ttf"
-    for folder in FONT_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    raise FontMissing(name)
+    """NanumGothic (SIL OFL 1.1) from the koreanize-matplotlib package: the PDF never depends on the
+    fonts a machine happens to have."""
+    return _package_file("koreanize_matplotlib", "fonts", "NanumGothicBold.ttf" if bold else "NanumGothic.ttf")
+
+
+def fallback_font(bold: bool = False) -> Path:
+    """DejaVu Sans from matplotlib: the letters NanumGothic lacks (Vietnamese ế ơ ư, other Latin diacritics,
+    Cyrillic, Greek)."""
+    return _package_file("matplotlib", "mpl-data", "fonts", "ttf", "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
 
 
 def summary_pdf(title: str, text: str, result: Recommendation, lang: str) -> bytes:
-    """The one-page summary (the same lines as the Markdown one) as a PDF with NanumGothic embedded."""
+    """The one-page summary (the same lines as the Markdown one) as a PDF with NanumGothic embedded and
+    DejaVu Sans for the letters it lacks."""
     from fpdf import FPDF
 
-    regular, bold = korean_font(), korean_font(bold=True) if _has_bold() else None
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    pdf.add_font("Nanum", "", str(regular))
-    pdf.add_font("Nanum", "B", str(bold or regular))
+    pdf.add_font("Nanum", "", str(korean_font()))
+    pdf.add_font("Nanum", "B", str(korean_font(bold=True)))
+    pdf.add_font("DejaVu", "", str(fallback_font()))
+    pdf.add_font("DejaVu", "B", str(fallback_font(bold=True)))
+    pdf.set_fallback_fonts(["DejaVu"], exact_match=False)
     for line in render_markdown(title, text, result, lang).splitlines():
         if line.startswith("# "):
             pdf.set_font("Nanum", "B", 15)
@@ -431,11 +432,3 @@ def summary_pdf(title: str, text: str, result: Recommendation, lang: str) -> byt
             continue
         pdf.multi_cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
-
-
-def _has_bold() -> bool:
-    try:
-        korean_font(bold=True)
-    except FontMissing:
-        return False
-    return True

@@ -14,6 +14,7 @@ from recommender.ui import (
     budget_text,
     call_documents,
     error_text,
+    fallback_font,
     fit_view,
     korean_font,
     map_deck,
@@ -84,12 +85,36 @@ def test_the_map_shows_every_point_on_a_shipped_base_layer():
 
 
 def test_the_pdf_summary_embeds_a_korean_font():
-    try:
-        korean_font()
-    except FontMissing:
-        pytest.skip("fonts-nanum is not installed")
     pdf = summary_pdf("락사오 상수도", "라오스 락사오 지역 상수도 보급", _result(), "ko")
     assert pdf.startswith(b"%PDF") and b"NanumGothic" in pdf
+
+
+def test_the_pdf_fonts_come_from_installed_packages_not_the_system():
+    for path in (korean_font(), korean_font(bold=True), fallback_font(), fallback_font(bold=True)):
+        assert "site-packages" in path.parts and not str(path).startswith("/usr/share/fonts"), path
+
+
+def test_the_pdf_renders_vietnamese_and_other_latin_letters_with_the_fallback_font():
+    from pypdf import PdfReader
+
+    title, text = "Huế 상수도", "베트남 Thừa Thiên Huế성 Đà Nẵng, Hội An; São Tomé, Curaçao, Ñuñoa 상수도 보급"
+    pdf = summary_pdf(title, text, _result(), "ko")
+    assert b"NanumGothic" in pdf and b"DejaVuSans" in pdf
+    extracted = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for word in ("Huế", "Thừa", "Đà", "Nẵng", "Hội", "São", "Curaçao", "Ñuñoa", "상수도"):
+        assert word in extracted, word
+
+
+def test_a_broken_install_is_told_in_the_page_language_without_commands(monkeypatch):
+    import re
+
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *args: None)
+    with pytest.raises(FontMissing):
+        korean_font()
+    for lang in ("ko", "en"):
+        text = message("ui.pdf_font_missing", lang)
+        assert not re.search(r"apt|pip |fonts-|install [a-z]|`", text), text
+    assert re.search("[가-힣]", message("ui.pdf_font_missing", "ko"))
 
 
 def test_workbook_in_korean_and_the_cli_workbook_unchanged():
