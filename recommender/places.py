@@ -693,6 +693,21 @@ class Gazetteer:
                     self._countries[iso2] = places
         return places
 
+    def options(self, iso2: str, lang: str = "en", most: int = 400) -> dict[str, str]:
+        """The places a drop-down offers for a country, id -> label in the reader's language: its
+        provinces, then its cities by size (a province's namesake city says so: "바탐방 (시)")."""
+        places = self.country(iso2)
+        rows = [r for r in range(len(places.ids)) if places.level[r] == "province"]
+        rows.sort(key=lambda r: places.name_ko[r] or places.name[r] if lang == "ko" else places.name[r])
+        cities = [r for r in range(len(places.ids)) if places.level[r] == "city"]
+        cities.sort(key=lambda r: -places.population[r])
+        out = {}
+        for r in [*rows, *cities[: max(0, most - len(rows))]]:
+            name = (places.name_ko[r] or places.name[r]) if lang == "ko" else places.name[r]
+            level = {"province": ("주·도", "province"), "city": ("시", "city")}[places.level[r]]
+            out[places.ids[r]] = f"{name} ({level[0] if lang == 'ko' else level[1]})"
+        return out
+
     def index(self, iso2: str) -> CountryPlaces:
         """A country's places with their name indexes."""
         return self.country(iso2).ensure_index()
@@ -822,6 +837,12 @@ class PlaceLinker:
         return found[0][1] if found else None
 
     def link_field(self, value: str, iso2: str | None) -> list[PartnerPlace]:
+        value = str(value).strip()
+        if iso2 and re.fullmatch(r"\d+|src:[A-Z]{2}:\w+", value):  # a place picked from a list: its id
+            places = self.gazetteer.country(iso2)
+            row = places.row_of(value)
+            if row is not None:
+                return [places.place(row, "field", value, "exact")]
         segments = split_field(value)
         if iso2 is None:
             iso2 = self._country_of_segments(segments)

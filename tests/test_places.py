@@ -127,3 +127,9 @@ def test_a_village_the_gazetteer_lacks_is_kept_with_its_parents(linker):
 def test_a_common_word_in_english_text_is_not_a_place(linker):
     # "Support" and "Training" are not read as villages of the Philippines
     assert linker.link("", "PH", "Support and Training for teachers.") == []
+
+
+def test_a_place_picked_from_the_list_is_its_id(linker, gazetteer):
+    options = gazetteer.options("MM", "ko")
+    assert options[YANGON] == "양곤 (시)" and list(options).index(YANGON) > 0
+    assert first(linker, YANGON, "MM").id == YANGON
