@@ -504,3 +504,7 @@ class Recommender:
                     texts.append(target_passage(row, lang))
                     goals.append(int(row["goal"]))
         return self.goal_vectors_.documents(texts), np.array(goals)
+
+    def goal_text_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts as the goal classifier reads them (its weakly labelled rows: indicator names, vocabulary)."""
+        return self.goal_vectors_.documents(list(texts))
