@@ -85,7 +85,7 @@ LINES: tuple[Line, ...] = (
         "산림·사막화 방지",
         "41030",
         "312",
-        r"forest|desertification|\btrees?\b|산림|사막화|나무|조림",
+        r"forest(?!-?\s*fires?)|desertification|\btrees?\b|산림|사막화|나무|조림",
     ),
     _line(
         "fisheries", "fisheries and aquaculture", "수산·양식", "", "313", r"fisher|aquaculture|seaweed|수산|양식|해조"

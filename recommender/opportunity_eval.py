@@ -198,6 +198,7 @@ def time_split(ranker: OpportunityRanker, windows: Sequence[tuple[int, int | Non
             for standing in ("cases in that country", "cases elsewhere", "no earlier case")
             if any(i["standing"] == standing for i in items)
         },
+        "by_standing_pairs": dict(Counter(i["standing"] for i in items)),
     }
 
 
@@ -293,7 +294,7 @@ def report_lines(report: dict) -> list[str]:
         "",
     ]
     for key, title in (
-        ("development", "Development split (weights chosen here)"),
+        ("development", "Development windows (weights chosen here)"),
         ("time_split", "Time split (reported)"),
         ("later", "Projects found later, by another route (`eval/later_projects.csv`; report only)"),
     ):
@@ -325,9 +326,10 @@ def report_lines(report: dict) -> list[str]:
         for standing, sub in block.get("by_standing", {}).items():
             m = sub["opportunities"]
             base = max(sub[name]["country@3"] for name in METHODS[1:])
+            pairs = block.get("by_standing_pairs", {}).get(standing, 0)
             lines.append(
-                f"- {standing}: opportunities country top 3 {m['country@3']:.2f}, top 5 {m['country@5']:.2f} "
-                f"(best baseline top 3 {base:.2f})"
+                f"- {standing} ({pairs} pairs): opportunities country top 3 {m['country@3']:.2f}, top 5 "
+                f"{m['country@5']:.2f} (best baseline top 3 {base:.2f})"
             )
         lines.append("")
     return lines

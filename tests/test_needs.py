@@ -71,7 +71,7 @@ def test_a_bad_row_is_named_by_file_row_and_column(data_copy):
 
 
 def test_sector_phrases_and_dac_codes_meet_in_lines_of_work():
-    assert lines_named("fire & emergency services (forest fires)") == ("fire", "forestry")
+    assert lines_named("fire & emergency services (forest fires)") == ("fire",)  # fire-fighting, not forestry
     assert lines_named("agriculture & rural development") == ("rural", "agriculture")
     assert lines_named("wastewater") == ("water",)  # not solid waste
     assert {"fire", "disaster"} <= set(lines_of_code("74020"))  # a fire engine answers a disaster priority
