@@ -224,10 +224,10 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
         if rec.teams
         else "",
-        "flags": flags,
         "partner_needs": "; ".join(f"{n.id} {n.need}" for n in rec.partner_needs)
-        or message("needs.none", lang or rec.language),
+        or message("needs.none_short", lang or rec.language),
         "country_fit": rec.country_fit.summary if rec.country_fit else "",
+        "flags": flags,
     }
 
 

@@ -17,7 +17,7 @@ from .government_names import GovernmentResolver
 from .governments import Tie
 from .lines import BY_KEY
 from .needs import NeedMatcher, NeedScore, need_matches
-from .opportunities import Facts, Masks, OpportunityRanker, ScoredOpportunity
+from .opportunities import Facts, OpportunityRanker, ScoredOpportunity
 from .places import has_hangul
 from .results import (
     GovernmentCase,
@@ -34,6 +34,7 @@ from .results import (
 TARGETS_PER_OPPORTUNITY = 3
 PRECEDENTS_PER_OPPORTUNITY = 3
 TEAM_PARTNERS = 3
+KIND_ORDER = {"sister": 3, "friendship": 2, "mou": 1, "": 0}
 
 
 class OfficerView:
@@ -162,8 +163,8 @@ class OfficerView:
         return tuple(sorted(out, key=lambda c: (c.years or "9999", c.id), reverse=True))
 
     def ties(self, code: str, lang: str) -> tuple[GovernmentTie, ...]:
-        """Its agreements, by country and place; one agreement listed by both tie files shows once,
-        with the kind and year the sourced file gives."""
+        """Its agreements, by country and place; a place listed more than once (by both tie files, or a
+        friendship later made a sister city) shows once, with its strongest kind and that one's year."""
         seen: dict[tuple[str, str], GovernmentTie] = {}
         for r in self.tie_rows:
             if r["code"] != code or not r["partner_iso2"]:
@@ -185,12 +186,12 @@ class OfficerView:
                 lat=lat,
                 lon=lon,
             )
-            if key not in seen or (tie.kind and not seen[key].kind):
-                seen[key] = tie
+            if key not in seen or KIND_ORDER[tie.kind] > KIND_ORDER[seen[key].kind]:
+                seen[key] = tie  # a sister city signed after a friendship agreement shows as the sister city
         return tuple(sorted(seen.values(), key=lambda t: (t.country, t.place)))
 
     # ------------------------------------------------------------ one opportunity
-    def opportunity(self, g: int, o: ScoredOpportunity, lang: str, masks: Masks | None = None) -> Opportunity:
+    def opportunity(self, g: int, o: ScoredOpportunity, lang: str) -> Opportunity:
         iso = o.iso2
         places = []
         for p in o.places:

@@ -213,12 +213,9 @@ class OpportunityRanker:
         f = self.facts
         cases = np.ones(len(f.case_lgs), dtype=bool) & ~f.domestic if masks.cases is None else masks.cases
         by_country: dict[str, list[int]] = defaultdict(list)
-        by_place: Counter = Counter()
         for c in np.flatnonzero(cases):
             for iso in f.case_countries[c]:
                 by_country[iso].append(int(c))
-            for place in f.case_places[c]:
-                by_place[place] += 1
         counts = {iso: len(v) for iso, v in by_country.items()}
         popular = sorted(counts, key=lambda iso: (-counts[iso], iso))[:POPULAR_COUNTRIES]
         now = masks.year or int(f.case_year.max()) + 1
@@ -231,7 +228,6 @@ class OpportunityRanker:
             "ties": np.ones(len(f.ties), dtype=bool) if masks.ties is None else masks.ties,
             "needs": np.ones(len(f.needs.ids), dtype=bool) if masks.needs is None else masks.needs,
             "by_country": by_country,
-            "by_place": by_place,
             "counts": counts,
             "max_count": max(counts.values(), default=1),
             "recent_counts": recent_counts,
