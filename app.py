@@ -26,6 +26,7 @@ from recommender.explain import (
     flags_text,
     goals_line,
     message,
+    needs_lines,
     render_markdown,
     ui_labels,
 )
@@ -53,7 +54,7 @@ MAX_CALL_ROWS = 2_000
 DRAFT_KEYS = ("proposal_title", "proposal_text", "partner_country", "partner_city", "sector", "budget", "years")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-BLUE, RED = [31, 119, 180], [214, 39, 40]
+BLUE, RED, GREEN = [31, 119, 180], [214, 39, 40], [44, 160, 44]
 
 
 def _warm(rec: Recommender) -> None:
@@ -267,6 +268,7 @@ def render_design(result: Recommendation, ui: dict, lang: str) -> None:
 
 
 def render_result(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
+    render_needs(result, ui, lang)
     tab_t, tab_p, tab_g = st.tabs([ui["tab_targets"], ui["tab_precedents"], ui["tab_lgs"]])
     with tab_t:
         render_targets(rec, result, ui, lang)
@@ -569,6 +571,158 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
     )
 
 
+@st.cache_data(show_spinner=False)
+def government_options(_rec: Recommender, lang: str) -> dict[str, str]:
+    """Every government as people find it: "경기도 수원시" / "Suwon-si, Gyeonggi-do"."""
+    lgs = _rec.catalogues.local_governments
+    english = dict(zip(lgs["code"], lgs["name_en"]))
+    out = {}
+    for row in lgs.to_dict("records"):
+        if lang == "ko":
+            out[row["code"]] = f"{row['parent_name_ko']} {row['name_ko']}".strip()
+        else:
+            out[row["code"]] = row["name_en"] + (f", {english[row['parent']]}" if row["parent"] else "")
+    return dict(sorted(out.items(), key=lambda item: item[1]))
+
+
+def page_government(rec: Recommender, ui: dict, lang: str) -> None:
+    """우리 지자체 / Our government: its cases, agreements and profile, and its ranked opportunities."""
+    st.caption(ui["gov_caption"])
+    options = government_options(rec, lang)
+    code = st.selectbox(
+        ui["pick_government"],
+        list(options),
+        index=None,
+        format_func=lambda c: options[c],
+        key="government_code",
+        placeholder=ui["choose"],
+    )
+    if code is None:
+        return
+    view = rec.for_government(code, top_k=10, lang=lang)
+    st.subheader(options[code])
+    p = view.profile
+    col1, col2, col3, col4 = st.columns(4)
+    col1.metric(ui["population"], f"{p['population']:,}" if p.get("population") else ui["unknown"])
+    col2.metric(ui["cases"], p["cases"])
+    col3.metric(ui["agreements"], p["agreements"])
+    col4.metric(ui["coast"], ui["yes"] if p.get("coastal") else ui["no"])
+    render_government_map(view, ui, lang)
+    st.subheader(ui["opportunities"])
+    rows = []
+    for rank, o in enumerate(view.opportunities, 1):
+        places = ", ".join((pl.name_ko or pl.name_en) if lang == "ko" else pl.name_en for pl in o.partner_places)
+        rows.append(
+            {
+                ui["rank"]: rank,
+                ui["country"]: o.country_name,
+                ui["places"]: places,
+                ui["sector"]: o.sector,
+                ui["reason"]: "; ".join(r.text for r in o.reasons),
+                ui["score"]: min(1.0, o.score / max(view.opportunities[0].score, 1e-9)),
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={**score_column(ui), **wide(ui["reason"], ui["places"])},
+    )
+    labels = {i: f"{i + 1}. {o.country_name} · {o.sector}" for i, o in enumerate(view.opportunities)}
+    pick = st.selectbox(ui["opportunity_detail"], list(labels), format_func=labels.get, key="opportunity_pick", index=0)
+    if pick is not None:
+        render_opportunity(view.opportunities[pick], ui, lang)
+    st.subheader(ui["cases_of"])
+    if view.cases:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        ui["precedent"]: c.id,
+                        ui["text"]: c.title,
+                        ui["country"]: c.country,
+                        ui["years"]: c.years,
+                        ui["sector"]: c.sector,
+                        ui["source"]: c.source_url if c.source_url.startswith("http") else "",
+                    }
+                    for c in view.cases
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={ui["source"]: st.column_config.LinkColumn(ui["source"]), **wide(ui["text"])},
+        )
+    else:
+        st.info(ui["no_cases_of"])
+    st.subheader(ui["ties_of"])
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    ui["country"]: t.country,
+                    ui["place"]: t.place,
+                    ui["kind"]: t.kind_text,
+                    ui["year"]: str(t.year or ""),
+                    ui["source"]: t.source if t.source.startswith("http") else "",
+                }
+                for t in view.ties
+            ],
+            columns=[ui["country"], ui["place"], ui["kind"], ui["year"], ui["source"]],
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={ui["source"]: st.column_config.LinkColumn(ui["source"])},
+    )
+
+
+def render_needs(result: Recommendation, ui: dict, lang: str) -> None:
+    """The partner needs a proposal answers ("no recorded need" is not a flag) and its country fit."""
+    lines = [f"**{ui['partner_needs']}:** " + "; ".join(needs_lines(result, lang))]
+    if result.country_fit is not None:
+        lines.append(f"**{ui['country_fit']}:** {result.country_fit.summary}")
+    st.markdown("  \n".join(lines))
+
+
+def render_opportunity(o, ui: dict, lang: str) -> None:
+    """One opportunity: the targets it would serve, the precedents to learn from, the partner's stated
+    needs there and possible team partners."""
+    lines = [f"**{ui['reason']}:** " + "; ".join(r.text for r in o.reasons)]
+    if o.targets:
+        lines.append(f"**{ui['targets_served']}:** " + ", ".join(f"{t.id} {t.title}" for t in o.targets))
+    if o.precedents:
+        lines.append(f"**{ui['learn_from']}:** " + ", ".join(f"{r.id} {r.title}" for r in o.precedents))
+    if o.needs:
+        lines.append(f"**{ui['partner_needs']}:** " + "; ".join(f"{n.need} ({n.evidence})" for n in o.needs))
+    if o.team_partners:
+        names = [f"{t.name_ko if lang == 'ko' else t.name_en} ({t.reason})" for t in o.team_partners]
+        lines.append(f"**{ui['team_partners']}:** " + "; ".join(names))
+    st.markdown("  \n".join(lines))
+
+
+def render_government_map(view, ui: dict, lang: str) -> None:
+    points = [
+        {
+            "lat": view.lat,
+            "lon": view.lon,
+            "name": view.name_ko if lang == "ko" else view.name_en,
+            "color": BLUE,
+            "radius": 8000,
+        }
+    ]
+    points += [
+        {"lat": t.lat, "lon": t.lon, "name": f"{t.place} ({t.kind_text})", "color": GREEN, "radius": 20000}
+        for t in view.ties
+        if t.lat is not None and t.lon is not None
+    ]
+    for rank, o in enumerate(view.opportunities, 1):
+        for pl in o.partner_places:
+            if pl.lat is not None and pl.lon is not None:
+                name = (pl.name_ko or pl.name_en) if lang == "ko" else pl.name_en
+                points.append({"lat": pl.lat, "lon": pl.lon, "name": f"{rank}. {name}", "color": RED, "radius": 30000})
+    st.caption(ui["map_government"])
+    st.pydeck_chart(map_deck(points), height=460)
+
+
 def page_style(ui: dict, lang: str) -> None:
     """Streamlit's own English texts that configuration cannot change: the uploader's drop hint and
     button get the UI language's words; "Press Enter to apply" is hidden, and in Korean so is the
@@ -602,7 +756,9 @@ def main() -> None:
     )
     ui = ui_labels(lang)
     page_style(ui, lang)
-    page = st.sidebar.radio(ui["page"], ["draft", "screen", "explore"], format_func=lambda p: ui[p], key="page")
+    page = st.sidebar.radio(
+        ui["page"], ["draft", "screen", "explore", "our_government"], format_func=lambda p: ui[p], key="page"
+    )
     st.title(ui["title"])
     st.caption(ui["caption"])
     with st.spinner(ui["loading"]):
@@ -611,7 +767,8 @@ def main() -> None:
         except RecommenderError as exc:
             show_error(exc, ui, lang)
             st.stop()
-    {"draft": page_draft, "screen": page_screen, "explore": page_explore}[page](rec, ui, lang)
+    pages = {"draft": page_draft, "screen": page_screen, "explore": page_explore, "our_government": page_government}
+    pages[page](rec, ui, lang)
     st.caption(footer(lang))
 
 

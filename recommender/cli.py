@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import logging
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from .core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR, Recommender
 from .embedders import DEFAULT_EMBEDDER, EMBEDDER_CHOICES
 from .errors import REBUILD_HINT, ArtefactError, InputError, RecommenderError
-from .explain import render_text
+from .explain import render_government, render_text
 from .flags import FlagConfig
 from .io import check_output, has_surrogate, visible
 
@@ -180,6 +181,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
     p.add_argument("--docs-dir", type=Path, default=Path(__file__).resolve().parents[1] / "docs")
 
+    p = sub.add_parser(
+        "for-government",
+        help="a local government at a glance (cases, agreements, profile) and where it could propose next, on what",
+    )
+    _common(p)
+    p.add_argument("government", help="its code (41110), Korean name (수원시, 경기도 수원시) or English name (Suwon)")
+    p.add_argument("--top-k", type=int, default=10, help="how many opportunities (1 to 50; default 10)")
+    p.add_argument("--lang", choices=["ko", "en"], default=None, help="language of the words (default: the name's)")
+    p.add_argument("--json", action="store_true", help="print the view as JSON")
+
     p = sub.add_parser("info", help="what is built, from what, when")
     _common(p)
     return parser
@@ -332,6 +343,13 @@ def run(args) -> int:
             from .pdm import write_pdm
 
             print(f"wrote {write_pdm(rec.pdm(result, proposal), args.pdm)}", file=sys.stderr)
+        return 0
+    if args.command == "for-government":
+        if not 1 <= args.top_k <= 50:
+            raise InputError(f"--top-k must be between 1 and 50; received {args.top_k}")
+        lang = args.lang or ("ko" if re.search("[가-힣]", args.government) else "en")
+        view = _open(args).for_government(args.government, top_k=args.top_k, lang=lang)
+        print(_json(view.to_dict()) if args.json else render_government(view, lang))
         return 0
     if args.command == "score":
         from .batch import score_file

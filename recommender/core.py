@@ -37,9 +37,12 @@ from .index import VectorIndex, build_lock
 from .indicators import FROM_TARGETS as INDICATOR_TARGETS
 from .indicators import IndicatorCatalogue
 from .korean import default_reader
+from .needs import INDEX_NAME as NEEDS_INDEX
+from .needs import NeedMatcher, NeedsCatalogue, country_fit, load_needs, need_matches, proposal_lines
+from .officer import OfficerView
 from .places import PartnerPlace
 from .proposal import Proposal
-from .results import Recommendation
+from .results import GovernmentView, Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
 from .text import split_passages
 from .typology import Typology
@@ -123,6 +126,9 @@ class Recommender:
         self.indicators_: IndicatorCatalogue | None = None
         self.model_cases_: list[tuple[str, int]] = []
         self.goal_vectors_ = GoalVectors(self.embedder)
+        self.needs_: NeedsCatalogue | None = None
+        self.needs_matcher_: NeedMatcher | None = None
+        self.officer_: OfficerView | None = None
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- public state
@@ -165,12 +171,18 @@ class Recommender:
     def _fingerprint(self, name: str) -> str:
         """The catalogue file's hash and the hash of the passages made from it: an index is stale when
         either the data or the way passages are composed has changed."""
+        if name == NEEDS_INDEX:
+            return self.needs_.passage_fingerprint()
         ids, texts, langs = index_passages(self.catalogues_, name)
         digest = hashlib.sha256("\x1e".join(f"{i}\x1f{lang}\x1f{t}" for i, t, lang in zip(ids, texts, langs)).encode())
         return f"{self.catalogues_.fingerprints[name]}-{digest.hexdigest()[:12]}"
 
     def _expected(self, name: str) -> dict:
         return {"catalogue": name, "embedder": self.embedder.id, "catalogue_fingerprint": self._fingerprint(name)}
+
+    def _load_needs(self) -> None:
+        cat = self.catalogues_
+        self.needs_ = load_needs(self.data_dir, set(cat.countries["iso2"]), set(cat.local_governments["code"]))
 
     def _prepare(self) -> None:
         self.typology_ = Typology.load(self.data_dir)
@@ -179,6 +191,16 @@ class Recommender:
         # (case, position) of the cases the models hold: a model is placed by these scores alone
         position = self.view_.precedent_position
         self.model_cases_ = [(c, position[c]) for m in self.typology_.models for c in m.cases if c in position]
+        needs_index = self.indexes_[NEEDS_INDEX]
+        position = {n: i for i, n in enumerate(self.needs_.needs["id"])}
+        self.needs_matcher_ = NeedMatcher(
+            self.needs_,
+            needs_index.index.reconstruct_n(0, needs_index.index.ntotal),
+            [position[i] for i in needs_index.item_ids],
+            self.view_.gazetteer,
+        )
+        self.precedent_dac_ = self.catalogues_.precedents["dac_code"].astype(str).tolist()
+        self.officer_ = None
         self.view_.target_hub = self._target_hub()
         self.scorer_ = SignalScorer(self.view_, self.config)
         # Kept, not raised, when missing or outdated: `recommender evaluate --fit-...-model` must be
@@ -216,10 +238,13 @@ class Recommender:
     def build(self) -> Recommender:
         """Encode the catalogues and write one index folder per catalogue under models_dir."""
         self.catalogues_ = load_catalogues(self.data_dir)
+        self._load_needs()
         with build_lock(self.models_dir):
             prepare_embedder(self.embedder)  # the ONNX export of the English encoder, when missing or stale
-            for name in INDEXED:
-                ids, texts, langs = index_passages(self.catalogues_, name)
+            for name in (*INDEXED, NEEDS_INDEX):
+                ids, texts, langs = (
+                    self.needs_.passages() if name == NEEDS_INDEX else index_passages(self.catalogues_, name)
+                )
                 log.info("encoding %d passages of %s with %s", len(texts), name, self.embedder.id)
                 vectors = encode_documents(self.embedder, texts, langs)
                 index = VectorIndex.build(
@@ -238,9 +263,11 @@ class Recommender:
     def load(self) -> Recommender:
         """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder."""
         self.catalogues_ = load_catalogues(self.data_dir)
+        self._load_needs()
         check_embedder(self.embedder)
         self.indexes_ = {
-            name: VectorIndex.load(self.models_dir / name, expect=self._expected(name)) for name in INDEXED
+            name: VectorIndex.load(self.models_dir / name, expect=self._expected(name))
+            for name in (*INDEXED, NEEDS_INDEX)
         }
         self._prepare()
         return self
@@ -259,7 +286,7 @@ class Recommender:
 
     def info(self) -> dict:
         out = {"data_dir": str(self.data_dir), "models_dir": str(self.models_dir), "embedder": self.embedder.id}
-        for name in INDEXED:
+        for name in (*INDEXED, NEEDS_INDEX):
             index = self.indexes_.get(name)
             out[name] = index.manifest if index else "not loaded"
         decision = self.goal_decision_
@@ -385,13 +412,23 @@ class Recommender:
             case_scores = {case: float(sig.precedent_all[i]) for case, i in self.model_cases_}
             best = ranking.rank_order(sig.target_score, self.view_.target_ids)[:INDICATOR_TARGETS]
             top_targets = [(str(self.view_.target_ids[i]), float(sig.target_score[i])) for i in best]
-            out.append(
-                with_design(
-                    result, self.typology_, self.indicators_, case_scores, top_targets, proposal.query_text, text_lang
-                )
+            result = with_design(
+                result, self.typology_, self.indicators_, case_scores, top_targets, proposal.query_text, text_lang
             )
+            out.append(self._with_needs(result, proposal, places, queries, sig.precedent_all, excluded))
         means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return RecommendationBatch(out, means)
+
+    def _with_needs(self, result: Recommendation, proposal: Proposal, places, queries, precedent_scores, excluded):
+        """The result with the partner needs it answers and its country fit (needs.py)."""
+        iso = proposal.partner_country
+        lines = proposal_lines(precedent_scores, self.precedent_dac_, proposal.sector, excluded)
+        scored = self.needs_matcher_.score(iso, [p.id for p in places if p.iso2 == iso], queries, lines)
+        return replace(
+            result,
+            partner_needs=need_matches(self.needs_matcher_, scored, result.language),
+            country_fit=country_fit(self.needs_matcher_, iso, lines, result.language, self.view_.resolver),
+        )
 
     def _walk(
         self, texts: Sequence[str], countries: Sequence[str | None], excludes: Sequence[Sequence[int]] | None = None
@@ -488,6 +525,27 @@ class Recommender:
             iso, ids = countries[n], [p.id for p in linked[n][1] if p.iso2 == countries[n]]
             out.append(self.view_.governments.evidence(sig.precedent_all, sig.goal_best, iso, ids, mask))
         return out
+
+    @property
+    def officer(self) -> OfficerView:
+        """The officer's view of the governments (made on first use; `for_government` reads it)."""
+        self._require_loaded()
+        if self.officer_ is None:
+            with self._lock:
+                if self.officer_ is None:
+                    self.officer_ = OfficerView(
+                        self.catalogues_, self.view_.governments, self.needs_matcher_, self.view_.resolver
+                    )
+        return self.officer_
+
+    def for_government(self, government: str, *, top_k: int = 10, lang: str = "ko") -> GovernmentView:
+        """A government (code, Korean or English name) at a glance, with its ranked opportunities:
+        where it could propose next and on what. InputError for a name no government or several bear."""
+        self._require_loaded()
+        if not 1 <= int(top_k) <= 50:
+            raise InputError(f"top_k must be between 1 and 50; received {top_k}")
+        code = self.officer.names.resolve(government)
+        return self.officer.view(code, top_k=int(top_k), lang="ko" if lang == "ko" else "en")
 
     def use_government_model(self, model: GovernmentModel) -> None:
         """Rank governments with `model` from now on (evaluation installs a refitted one)."""

@@ -25,6 +25,8 @@ from .goal_model import (
 )
 from .government_eval import government_ranking
 from .government_eval import report_lines as government_report_lines
+from .opportunity_eval import evaluate as opportunity_evaluation
+from .opportunity_eval import report_lines as opportunity_report_lines
 from .place_eval import place_linking
 from .place_eval import report_lines as place_report_lines
 
@@ -644,6 +646,8 @@ def write_report(report: dict, docs_dir: Path) -> Path:
         lines += place_report_lines(report["places"])
     if "governments" in report:
         lines += government_report_lines(report["governments"])
+    if "opportunities" in report:
+        lines += opportunity_report_lines(report["opportunities"])
     if "gold_goals" in report:
         lines += [
             "## Goal decisions on the gold proposals",
@@ -854,6 +858,7 @@ def evaluate(
 
         government_model.save(rec.data_dir / GOVERNMENT_FILE)
         rec.use_government_model(government_model)
+    report["opportunities"] = opportunity_evaluation(rec, later_path=later_path)
     if offcatalogue_path is not None and offcatalogue_path.is_file():
         report["offcatalogue"] = offcatalogue(rec, pd.read_csv(offcatalogue_path, dtype=str, keep_default_na=False))
     if gold is not None:

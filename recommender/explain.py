@@ -323,6 +323,10 @@ def render_text(result: Recommendation, lang: str = "en") -> str:
         for i, team in enumerate(result.teams, 1):
             names = team.names_ko if lang == "ko" else team.names_en
             lines.append(f"{i:>3}. {' + '.join(names)} {team.score:.2f}\n       {team.reason}")
+    lines += ["", message("needs.heading", lang)]
+    lines += [f"  - {line}" for line in needs_lines(result, lang)]
+    if result.country_fit is not None:
+        lines.append(f"  {message('needs.fit', lang)}: {result.country_fit.summary}")
     lines += [f"\n{message('warning', lang)}: {w}" for w in result.warnings]
     return "\n".join(lines)
 
@@ -431,6 +435,9 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
             (s.text if lang else s.component) for s in (rec.model.suggestions if rec.model else ())
         ),
         "top_indicators": ";".join(x.code for x in rec.indicators[:top_n]),
+        "partner_needs": "; ".join(f"{n.id} {n.need}" for n in rec.partner_needs)
+        or message("needs.none_short", lang or rec.language),
+        "country_fit": rec.country_fit.summary if rec.country_fit else "",
         "flags": flags,
     }
 
@@ -468,6 +475,174 @@ def flag_name(flag: str, lang: str) -> str:
 
 def flags_text(flags: Iterable[str], lang: str) -> str:
     return "; ".join(flag_text(f, lang) for f in flags)
+
+
+# Partner needs and country fit (needs.py), and the officer's view of a government (opportunities.py).
+MESSAGES.update(
+    {
+        "evidence.case_summary": {
+            "ko": "우리 사례 요약에 적힌 요청 (출처 인용, 원문 재확인 안 함)",
+            "en": "stated in our case summary, source page cited, not re-read",
+        },
+        "evidence.policy_statement": {
+            "ko": "제3기 중점 분야: 정책협의·협약에서 밝힘 (언론 보도)",
+            "en": "3rd-period priorities stated in a policy dialogue or agreement (reported in news)",
+        },
+        "evidence.portfolio_news": {
+            "ko": "현지 KOICA 사업 분야 (언론 보도, 전략 원문 아님)",
+            "en": "KOICA's portfolio there as described in news, not the strategy text",
+        },
+        "evidence.older_strategy": {
+            "ko": "이전(1·2기) 국가협력전략 (2차 자료)",
+            "en": "an older (1st or 2nd period) country strategy, reported second-hand",
+        },
+        "fit.no_country": {"ko": "협력국이 정해지지 않음", "en": "no partner country given"},
+        "fit.not_priority": {
+            "ko": "{country}: 중점협력국 아님 (제3기 2021~2025 목록)",
+            "en": "{country} is not one of Korea's priority partner countries (2021–2025 list)",
+        },
+        "fit.priority_no_sectors": {
+            "ko": "{country}: 중점협력국 (2021~2025 목록); 우리 자료에 중점 분야 없음",
+            "en": "{country} is a priority partner country (2021–2025 list); no priority sectors in our sources",
+        },
+        "fit.priority_matched": {
+            "ko": "{country}: 중점협력국 (2021~2025 목록); 제안 분야가 중점 분야에 해당: {sectors} ({evidence})",
+            "en": "{country} is a priority partner country (2021–2025 list); the proposal's sector is among its "
+            "priorities: {sectors} ({evidence})",
+        },
+        "fit.priority_unmatched": {
+            "ko": "{country}: 중점협력국 (2021~2025 목록); 제안 분야는 중점 분야({sectors})에 없음 ({evidence})",
+            "en": "{country} is a priority partner country (2021–2025 list); the proposal's sector is not among its "
+            "stated priorities ({sectors}; {evidence})",
+        },
+        "needs.heading": {"ko": "협력국의 요청·중점 분야", "en": "Partner needs"},
+        "needs.fit": {"ko": "국가 적합성", "en": "Country fit"},
+        "needs.none": {
+            "ko": "기록된 요청 없음 (요청 자료는 일부뿐이므로 문제 표시가 아닙니다)",
+            "en": "no recorded need (our needs are partial; this is not a flag)",
+        },
+        "needs.kind.request": {"ko": "요청", "en": "request"},
+        "needs.kind.country_priority": {"ko": "국가 중점 분야", "en": "country priority"},
+        "needs.item": {"ko": "{need}{place} — {kind}, {evidence}", "en": "{need}{place} — {kind}, {evidence}"},
+        "needs.at": {"ko": " ({place})", "en": " ({place})"},
+        "needs.none_short": {"ko": "기록된 요청 없음", "en": "no recorded need"},
+        "opp.tie": {"ko": "{kind} {place}{year}{more}", "en": "{kind} {place}{year}{more}"},
+        "opp.more": {"ko": " 외 {n}건", "en": " and {n} more"},
+        "opp.own": {"ko": "{country}에서 사업 {n}건 ({cases})", "en": "{n} past case(s) in {country} ({cases})"},
+        "opp.request": {"ko": "{place}의 요청: {need}{year}", "en": "{place} asked for {need}{year}"},
+        "opp.priority": {"ko": "{country}: 중점협력국", "en": "{country} is a priority partner country"},
+        "opp.priority_line": {
+            "ko": "{country}: 중점협력국, 중점 분야에 {sector} 포함",
+            "en": "{country} is a priority partner country with {sector} among its priorities",
+        },
+        "opp.experience": {
+            "ko": "{sector} 분야 경험 (사례의 {share:.0%})",
+            "en": "its experience in {sector} ({share:.0%} of its cases)",
+        },
+        "opp.family": {
+            "ko": "상위·소속 지자체의 사례 {n}건, 교류 {m}건",
+            "en": "its province or districts: {n} case(s), {m} agreement(s) there",
+        },
+        "opp.demand": {
+            "ko": "다른 지자체의 {country} 사례 {n}건",
+            "en": "{n} case(s) of other Korean governments in {country}",
+        },
+        "opp.profile": {"ko": "지역 특성에 맞는 분야: {sector}", "en": "its profile speaks for {sector}"},
+        "team.line_cases": {"ko": "{country} {sector} 사례", "en": "{sector} cases in {country}"},
+        "team.country_cases": {"ko": "{country} 사례", "en": "cases in {country}"},
+        "team.tie": {"ko": "{kind} {place}", "en": "{kind} {place}"},
+    }
+)
+
+
+MESSAGES.update(
+    {
+        "view.level.upper": {"ko": "광역", "en": "upper-level"},
+        "view.level.basic": {"ko": "기초", "en": "basic"},
+        "view.profile": {
+            "ko": "인구 {population} · {coast} · 농림어업 {farming} · 사례 {cases}건 · 교류 협약 {agreements}건",
+            "en": "population {population} · {coast} · farming {farming} · {cases} case(s) · {agreements} agreement(s)",
+        },
+        "view.coastal": {"ko": "해안", "en": "coastal"},
+        "view.inland": {"ko": "내륙", "en": "inland"},
+        "view.cases": {"ko": "사례", "en": "Cases"},
+        "view.no_cases": {
+            "ko": "목록에 사례 없음 (교류, 상위·소속 지자체, 지역 특성으로 추천)",
+            "en": "no case in the catalogue (opportunities from its agreements, its family and its profile)",
+        },
+        "view.ties": {"ko": "교류 (국가·도시별)", "en": "Agreements (by country and place)"},
+        "view.no_ties": {"ko": "기록된 교류 없음", "en": "no recorded agreement"},
+        "view.opportunities": {"ko": "추천 기회", "en": "Opportunities"},
+        "view.why": {"ko": "근거", "en": "why"},
+        "view.targets": {"ko": "SDG", "en": "SDG targets"},
+        "view.precedents": {"ko": "참고 선례", "en": "precedents"},
+        "view.needs": {"ko": "협력국 요청·중점 분야", "en": "partner needs"},
+        "view.partners": {"ko": "공동 추진 후보", "en": "possible team partners"},
+    }
+)
+
+
+def render_government(view, lang: str) -> str:
+    """The plain text `recommender for-government` prints (`results.GovernmentView`)."""
+    name = view.name_ko if lang == "ko" else view.name_en
+    parent = f"{view.parent_name} · " if view.parent_name else ""
+    p = view.profile
+    population = f"{p['population']:,}" if p.get("population") is not None else "?"
+    farming = f"{p['share_agri_forestry_fishing']:.1%}" if p.get("share_agri_forestry_fishing") is not None else "?"
+    lines = [
+        f"{name} ({view.code}) — {parent}{message(f'view.level.{view.level}', lang)}",
+        message(
+            "view.profile",
+            lang,
+            population=population,
+            coast=message("view.coastal" if p.get("coastal") else "view.inland", lang),
+            farming=farming,
+            cases=p.get("cases", 0),
+            agreements=p.get("agreements", 0),
+        ),
+        "",
+        message("view.cases", lang),
+    ]
+    lines += [f"  {c.id:<6} {c.years or '-':<10} {c.country}: {c.title}" for c in view.cases] or [
+        "  " + message("view.no_cases", lang)
+    ]
+    lines += ["", message("view.ties", lang)]
+    by_country: dict[str, list[str]] = {}
+    for t in view.ties:
+        year = f" {t.year}" if t.year else ""
+        by_country.setdefault(t.country, []).append(f"{t.place} ({t.kind_text}{year})")
+    lines += [f"  {country}: {', '.join(places)}" for country, places in by_country.items()] or [
+        "  " + message("view.no_ties", lang)
+    ]
+    lines += ["", message("view.opportunities", lang)]
+    for i, o in enumerate(view.opportunities, 1):
+        places = ", ".join((pl.name_ko or pl.name_en) if lang == "ko" else pl.name_en for pl in o.partner_places)
+        lines.append(f"{i:>3}. {o.country_name}" + (f" — {places}" if places else "") + f" · {o.sector} {o.score:.2f}")
+        lines.append(f"       {message('view.why', lang)}: " + "; ".join(r.text for r in o.reasons))
+        if o.targets:
+            lines.append(
+                f"       {message('view.targets', lang)}: " + ", ".join(f"{t.id} {t.title}" for t in o.targets)
+            )
+        if o.precedents:
+            lines.append(
+                f"       {message('view.precedents', lang)}: " + ", ".join(f"{r.id} {r.title}" for r in o.precedents)
+            )
+        if o.needs:
+            lines.append(f"       {message('view.needs', lang)}: " + "; ".join(n.need for n in o.needs))
+        if o.team_partners:
+            names = [f"{t.name_ko if lang == 'ko' else t.name_en} ({t.reason})" for t in o.team_partners]
+            lines.append(f"       {message('view.partners', lang)}: " + "; ".join(names))
+    return "\n".join(lines)
+
+
+def needs_lines(result: Recommendation, lang: str) -> list[str]:
+    """The partner needs a result answers, one line each ("no recorded need" when none), and its fit."""
+    lines = []
+    for n in result.partner_needs:
+        place = message("needs.at", lang, place=n.place) if n.place else ""
+        kind = message(f"needs.kind.{n.kind}", lang)
+        lines.append(message("needs.item", lang, need=n.need, place=place, kind=kind, evidence=n.evidence))
+    return lines or [message("needs.none", lang)]
 
 
 LONG_SHEETS = ("sdg_targets", "precedents", "local_governments", "teams")
@@ -525,6 +700,8 @@ COLUMN_NAMES = {
     "names_en": ("영문 이름", "English names"),
     "names_ko": ("한글 이름", "Korean names"),
     "codes": ("코드", "Codes"),
+    "partner_needs": ("협력국 요청·중점 분야", "Partner needs"),
+    "country_fit": ("국가 적합성", "Country fit"),
 }
 
 
@@ -821,6 +998,47 @@ MESSAGES.update(
         "kind.rar": {"ko": "RAR 압축 파일", "en": "a RAR archive"},
         "kind.7z": {"ko": "7z 압축 파일", "en": "a 7z archive"},
         "kind.text": {"ko": "글(텍스트) 파일", "en": "a text file"},
+    }
+)
+
+
+MESSAGES.update(
+    {
+        "ui.our_government": {"ko": "우리 지자체", "en": "Our government"},
+        "ui.pick_government": {
+            "ko": "지방정부 (이름을 입력해 찾기)",
+            "en": "Local government (type to search)",
+        },
+        "ui.gov_caption": {
+            "ko": "우리 지자체의 사례·교류·특성과, 다음에 제안할 만한 협력국·지역·분야입니다.",
+            "en": "Your government's cases, agreements and profile, and where and on what it could propose next.",
+        },
+        "ui.population": {"ko": "인구", "en": "Population"},
+        "ui.agreements": {"ko": "교류 협약", "en": "Agreements"},
+        "ui.coast": {"ko": "해안 여부", "en": "Coast"},
+        "ui.yes": {"ko": "예", "en": "yes"},
+        "ui.no": {"ko": "아니요", "en": "no"},
+        "ui.opportunities": {"ko": "추천 기회", "en": "Opportunities"},
+        "ui.rank": {"ko": "순위", "en": "Rank"},
+        "ui.places": {"ko": "대상 지역", "en": "Places"},
+        "ui.kind": {"ko": "구분", "en": "Kind"},
+        "ui.year": {"ko": "연도", "en": "Year"},
+        "ui.cases_of": {"ko": "우리 사례", "en": "Our cases"},
+        "ui.ties_of": {"ko": "교류 도시", "en": "Agreements"},
+        "ui.opportunity_detail": {"ko": "기회 자세히 보기", "en": "Open one opportunity"},
+        "ui.targets_served": {"ko": "기여할 SDG 세부목표", "en": "SDG targets it would serve"},
+        "ui.learn_from": {"ko": "참고할 선례", "en": "Precedents to learn from"},
+        "ui.team_partners": {"ko": "공동 추진 후보", "en": "Possible team partners"},
+        "ui.partner_needs": {"ko": "협력국의 요청·중점 분야", "en": "Partner needs"},
+        "ui.country_fit": {"ko": "국가 적합성", "en": "Country fit"},
+        "ui.map_government": {
+            "ko": "지도: 우리 지자체(파랑), 교류 도시(초록), 추천 지역(빨강)",
+            "en": "Map: the government (blue), its agreements (green), suggested places (red)",
+        },
+        "ui.no_cases_of": {
+            "ko": "목록에 사례가 없습니다. 교류, 상위·소속 지자체, 지역 특성으로 추천합니다.",
+            "en": "No case in the catalogue; opportunities come from its agreements, its family and its profile.",
+        },
     }
 )
 

@@ -223,6 +223,19 @@ def main_goal(result: Recommendation, lang: str) -> str:
     return message("ui.closest_goal", lang, goal=closest.goal)
 
 
+def needs_count(needs, lang: str) -> str:
+    """The partner needs a proposal answers, counted by kind in the UI language ("요청 1 · 국가 중점 분야 2");
+    the needs themselves are in the row's language, so the worklist names only how many."""
+    if not needs:
+        return message("needs.none_short", lang)
+    kinds = [n.kind for n in needs]
+    return " · ".join(
+        f"{message(f'needs.kind.{kind}', lang)} {kinds.count(kind)}"
+        for kind in ("request", "country_priority")
+        if kind in kinds
+    )
+
+
 def worklist(
     batch: BatchResult,
     errors: list[RowError],
@@ -251,6 +264,7 @@ def worklist(
                 if top_target
                 else "",
                 ui["top_government"]: government_name(top_lg, lang) if top_lg else "",
+                ui["partner_needs"]: needs_count(rec.partner_needs, lang),
                 ui["score"]: top_target.score if top_target else 0.0,
                 ui["status"]: message("ui.status_scored", lang),
                 "_flags": len(r.flags),
@@ -281,6 +295,7 @@ def worklist(
         ui["main_goal"],
         ui["top_target"],
         ui["top_government"],
+        ui["partner_needs"],
         ui["score"],
         ui["status"],
     ]

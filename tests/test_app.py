@@ -284,3 +284,43 @@ def test_documents_as_a_call_with_a_per_file_report(app):
     assert set(table["사업명"][:2]) == {"락사오 상수도", "바탐방 소방"}
     status = dict(zip(table["번호"], table["상태"]))
     assert "이미지(PNG)" in status["picture.pdf"] and "지원하지 않는 문서" in status["call.zip/call/notes.xls"]
+
+
+# ---------------------------------------------------------------- 우리 지자체 / Our government
+
+
+def _open_government(app, lang: str, code: str):
+    app.sidebar.radio(key="lang").set_value(lang).run()
+    app.sidebar.radio(key="page").set_value("our_government").run()
+    app.selectbox(key="government_code").set_value(code).run()
+    assert not app.exception
+
+
+def test_our_government_page_in_korean(app):
+    _open_government(app, "ko", "41110")
+    assert app.subheader[0].value == "경기도 수원시"
+    opportunities = app.dataframe[0].value
+    assert list(opportunities.columns) == ["순위", "협력국", "대상 지역", "분야", "근거", "점수"]
+    assert opportunities["협력국"].iloc[0] == "캄보디아" and "자매도시" in opportunities["근거"].iloc[0]
+    assert app.dataframe[1].value["사례"].tolist() == ["C116", "C053"]  # its cases, latest first
+    ties = app.dataframe[2].value
+    assert "시엠레아프" in set(ties["지역"]) and "자매도시" in set(ties["구분"])
+    assert latin_words(visible_texts(app)) == set()
+    app.selectbox(key="opportunity_pick").set_value(1).run()  # the second opportunity, opened
+    assert not app.exception and any("참고할 선례" in m.value for m in app.markdown)
+
+
+def test_our_government_page_in_english_for_a_government_without_cases(app):
+    _open_government(app, "en", "11305")
+    assert app.subheader[0].value == "Gangbuk-gu, Seoul"
+    assert [i.value for i in app.info] == [
+        "No case in the catalogue; opportunities come from its agreements, its family and its profile."
+    ]
+    opportunities = app.dataframe[0].value
+    assert list(opportunities.columns) == ["Rank", "Partner", "Places", "Sector", "Why", "Score"]
+    assert opportunities["Partner"].iloc[0] == "Mongolia"
+    assert opportunities["Sector"].iloc[0] == "forestry and desertification"
+    korean = [t for t in visible_texts(app) if HANGUL.search(t) and t != "언어 / Language"]
+    assert korean == []
+    for column in ("Partner", "Sector", "Why"):
+        assert not any(HANGUL.search(str(v)) for v in opportunities[column]), column

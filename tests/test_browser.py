@@ -194,3 +194,34 @@ def test_korean_officer_and_reviewer_in_a_real_browser(server, tmp_path):
         assert set(rows) == {"P1", "P2", "P3", "P4"}
         assert "P2" in (rows["P1"]["검토 표시"] or "")  # the duplicate is flagged, not dropped
         browser.close()
+
+
+def test_our_government_page_in_both_languages_in_a_real_browser(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(server, timeout=120_000)
+        page.get_by_text("우리 지자체").click()
+        box = page.get_by_role("combobox", name="지방정부 (이름을 입력해 찾기)")
+        box.wait_for(timeout=120_000)
+        box.click()
+        page.keyboard.type("경기도 수원")
+        page.get_by_role("option", name="경기도 수원시").click()
+        expect(page.get_by_role("heading", name="경기도 수원시")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("추천 기회")).to_be_visible(timeout=60_000)
+        deck = page.locator("[data-testid='stDeckGlJsonChart']")
+        expect(deck).to_be_visible(timeout=60_000)
+        page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2500)  # let the map and the grid paint
+        html = page.locator("[data-testid='stDataFrame']").first.inner_html()
+        for header in ("순위", "협력국", "대상 지역", "분야", "근거"):
+            assert header in html, header
+        _shot(page, "05_our_government_ko")
+        page.get_by_text("English").click()
+        expect(page.get_by_role("heading", name="Suwon-si, Gyeonggi-do")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Opportunities", exact=True)).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("추천 기회")).to_have_count(0)
+        _shot(page, "06_our_government_en")
+        browser.close()

@@ -21,6 +21,8 @@ TOP = {
     "model": dict,
     "indicators": list,
     "partner_places": list,
+    "partner_needs": list,
+    "country_fit": (dict, type(None)),
 }
 GOAL = {"goal": int, "present": bool, "score": float}
 TARGET = {
@@ -91,6 +93,77 @@ PLACE = {
 PLACE_REF = {"id": str, "level": str, "name_en": str, "name_ko": str}
 
 
+NEED = {
+    "id": str,
+    "kind": str,
+    "partner_iso2": str,
+    "place_id": str,
+    "place": str,
+    "relation": str,
+    "need": str,
+    "sector": str,
+    "lines": list,
+    "year": (int, type(None)),
+    "requested_of": str,
+    "score": float,
+    "similarity": float,
+    "sector_match": float,
+    "evidence_level": str,
+    "evidence": str,
+    "source_url": str,
+    "sdg_targets": list,
+}
+COUNTRY_FIT = {
+    "partner_iso2": (str, type(None)),
+    "priority_country": bool,
+    "period": str,
+    "priority_sectors": list,
+    "matched_sectors": list,
+    "evidence_level": str,
+    "evidence": str,
+    "source_url": str,
+    "summary": str,
+}
+VIEW = {"government": dict, "opportunities": list, "language": str}
+VIEW_GOVERNMENT = {
+    "code": str,
+    "name_en": str,
+    "name_ko": str,
+    "level": str,
+    "parent_code": str,
+    "parent_name": str,
+    "lat": float,
+    "lon": float,
+    "profile": dict,
+    "cases": list,
+    "ties": list,
+}
+OPPORTUNITY = {
+    "partner_country": str,
+    "country_name": str,
+    "partner_places": list,
+    "sector": str,
+    "line": str,
+    "dac_code": str,
+    "targets": list,
+    "precedents": list,
+    "needs": list,
+    "reasons": list,
+    "team_partners": list,
+    "score": float,
+    "features": dict,
+}
+OPPORTUNITY_PLACE = {
+    "id": str,
+    "level": str,
+    "name_en": str,
+    "name_ko": str,
+    "lat": (float, type(None)),
+    "lon": (float, type(None)),
+    "why": list,
+}
+
+
 def _check(item: dict, schema: dict) -> None:
     assert set(item) == set(schema), sorted(set(item) ^ set(schema))
     for key, kind in schema.items():
@@ -130,6 +203,23 @@ def test_result_dictionary_has_the_documented_shape(recommender):
         _check(place, PLACE)
         for parent in place["parents"]:
             _check(parent, PLACE_REF)
+    assert out["partner_needs"], "Laos states water resources among its priorities"
+    for need in out["partner_needs"]:
+        _check(need, NEED)
+    _check(out["country_fit"], COUNTRY_FIT)
+
+
+def test_government_view_has_the_documented_shape(recommender):
+    out = json.loads(json.dumps(recommender.for_government("Suwon", top_k=3).to_dict()))
+    _check(out, VIEW)
+    _check(out["government"], VIEW_GOVERNMENT)
+    assert out["government"]["code"] == "41110" and len(out["opportunities"]) == 3
+    for opportunity in out["opportunities"]:
+        _check(opportunity, OPPORTUNITY)
+        for place in opportunity["partner_places"]:
+            _check(place, OPPORTUNITY_PLACE)
+        assert all(set(r) == {"kind", "text"} for r in opportunity["reasons"])
+        assert all(set(t) == {"id", "title", "is_sdg11"} for t in opportunity["targets"])
 
 
 def test_a_scored_row_round_trips_through_its_dictionary(recommender):
