@@ -40,7 +40,7 @@ def targets(view: CatalogueView, sig: Signals, query: Terms, lang: str, top_k: i
                     keywords,
                     shared(query, view.target_terms[i]),
                     float(sig.target_dense[i]),
-                    view.precedent_ids[via] if via >= 0 else None,
+                    view.precedent_title(via, lang) if via >= 0 else None,
                     lang,
                 ),
                 signals={
@@ -105,7 +105,7 @@ def _feature_text(
     country = view.resolver.name(iso, lang) if iso else ""
     if feature in ("best", "second") and ev.best_case[g] >= 0:
         case = int(ev.best_case[g])
-        return message("gov.similar_case", lang, case=view.precedent_ids[case], score=float(ev.features[g, 0]))
+        return message("gov.similar_case", lang, case=view.precedent_title(case, lang), score=float(ev.features[g, 0]))
     if feature == "log_cases" and ev.n_cases[g]:
         return message("gov.cases", lang, n=int(ev.n_cases[g]))
     if feature == "country_cases" and ev.n_country[g]:
@@ -113,9 +113,11 @@ def _feature_text(
     if feature == "city_case" and city:
         return message("gov.city_case", lang, city=city)
     if feature == "tie_city" and ev.tie_city[g]:
-        return message("gov.tie_city", lang, city=ev.tie_city[g])
+        return message("gov.tie_city", lang, city=view.city_name(ev.tie_city[g], iso, lang))
     if feature == "tie_country" and iso:
-        return message("gov.tie_country", lang, country=country, city=ev.tie_country[g] or "?")
+        return message(
+            "gov.tie_country", lang, country=country, city=view.city_name(ev.tie_country[g], iso, lang) or "?"
+        )
     if feature == "sector":
         return message("gov.sector", lang)
     if feature == "family_best":

@@ -15,15 +15,16 @@ LANGUAGES = ("ko", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     # reasons of a target
-    "target.via": {"ko": "유사 사례 {case}의 목표", "en": "target of similar precedent {case}"},
-    "target.keywords": {"ko": "Aurora 키워드 일치: {words}", "en": "Aurora keywords matched: {words}"},
+    "target.via": {"ko": "유사 사례 ‘{case}’의 목표", "en": "target of similar precedent ‘{case}’"},
+    # the words are the SDG target's search terms, in English: a Korean reader is told how many matched
+    "target.keywords": {"ko": "세부목표 핵심어 {n}개 일치", "en": "target keywords matched: {words}"},
     "shared.words": {"ko": "공통 단어: {words}", "en": "shared words: {words}"},
     "meaning": {"ko": "의미 유사도 {value:.2f}", "en": "meaning similarity {value:.2f}"},
     # reasons of a precedent
     "precedent.same_country": {"ko": "같은 협력국({country})", "en": "same partner country ({country})"},
     # reasons of a government
     # what lifted a government (learned ranker), and teams
-    "gov.similar_case": {"ko": "유사 사례 {case} ({score:.2f})", "en": "similar case {case} ({score:.2f})"},
+    "gov.similar_case": {"ko": "유사 사례 ‘{case}’ ({score:.2f})", "en": "similar case ‘{case}’ ({score:.2f})"},
     "gov.cases": {"ko": "국제협력 사례 {n}건", "en": "{n} cooperation case(s)"},
     "gov.country_cases": {"ko": "{country} 사례 {n}건", "en": "{n} case(s) in {country}"},
     "gov.city_case": {"ko": "{city} 사업 경험", "en": "has worked in {city}"},
@@ -91,10 +92,11 @@ def _words(words: Iterable[str], limit: int = 4) -> str:
 
 
 def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, via: str | None, lang: str) -> str:
-    keywords = list(keywords)
+    """via: the title of the precedent that lent the target (in `lang`), or None."""
+    keywords = list(dict.fromkeys(k.rstrip("*") for k in keywords))
     parts = [message("target.via", lang, case=via)] if via else []
     if keywords:
-        parts.append(message("target.keywords", lang, words=_words(keywords)))
+        parts.append(message("target.keywords", lang, words=_words(keywords), n=len(keywords)))
     if words:
         parts.append(message("shared.words", lang, words=_words(words)))
     if dense >= 0.005 or not parts:  # "meaning similarity 0.00" says nothing
@@ -217,7 +219,7 @@ MESSAGES.update(
         "flag.near_duplicate_of": {"ko": "{other}와(과) 거의 같음", "en": "near duplicate of {other}"},
         "flag.duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
         "flag.exact_duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
-        "flag.similar_to_precedent": {"ko": "선례 {other}와(과) 매우 비슷함", "en": "very like precedent {other}"},
+        "flag.similar_to_precedent": {"ko": "선례 ‘{other}’와(과) 매우 비슷함", "en": "very like precedent ‘{other}’"},
         "flag.low_sdg11_alignment": {"ko": "SDG 11 연관성 낮음", "en": "weak SDG 11 fit"},
         "flag.budget_outlier": {"ko": "예산 이상치", "en": "unusual budget"},
         "flag.budget_outlier_call": {"ko": "예산 이상치 (공모 내 비교)", "en": "unusual budget for this call"},
@@ -225,6 +227,25 @@ MESSAGES.update(
         "flag.other": {"ko": "기타 검토 표시 ({name})", "en": "other flag ({name})"},
     }
 )
+
+
+# How much a flag asks of a reviewer: the worklist orders rows by their most severe flag, so a
+# duplicate comes before a budget to check, and both before a weak SDG 11 fit.
+FLAG_SEVERITY = {
+    "duplicate_of": 5,
+    "exact_duplicate_of": 5,
+    "near_duplicate_of": 4,
+    "duplicate_id": 4,
+    "similar_to_precedent": 3,
+    "budget_outlier": 3,
+    "budget_outlier_call": 3,
+    "low_sdg11_alignment": 1,
+}
+
+
+def flag_severity(flag: str) -> int:
+    """5 (a duplicate) down to 1 (a weak SDG 11 fit); 2 for a flag this version does not know."""
+    return FLAG_SEVERITY.get(flag.partition(":")[0], 2)
 
 
 def flag_text(flag: str, lang: str) -> str:
@@ -280,7 +301,10 @@ COLUMN_NAMES = {
     "reason": ("근거", "Why"),
     "keywords": ("키워드", "Keywords"),
     "lg_codes": ("지방정부 코드", "Government codes"),
-    "partner_iso2": ("협력국 코드", "Partner country code"),
+    "partner_iso2": ("협력국", "Partner country"),
+    "governments": ("지방정부", "Governments"),
+    "name": ("이름", "Name"),
+    "names": ("이름", "Names"),
     "partner_locality": ("지역", "Place"),
     "years": ("기간", "Years"),
     "domestic": ("국내 사례", "Domestic"),
@@ -430,6 +454,27 @@ MESSAGES["ui.access_shared"] = {
 }
 
 
+# Headers of the worklist (recommender/worklist.py): the app's table and the workbook's summary.
+MESSAGES.update(
+    {
+        "col.id": {"ko": "번호", "en": "No."},
+        "col.title": {"ko": "사업명", "en": "Title"},
+        "col.partner_country": {"ko": "협력국", "en": "Partner country"},
+        "col.partner_city": {"ko": "대상도시", "en": "Partner city"},
+        "col.budget": {"ko": "예산", "en": "Budget"},
+        "col.flags": {"ko": "검토 표시", "en": "Flags"},
+        "col.main_goal": {"ko": "주요 목표", "en": "Main goal"},
+        "col.top_target": {"ko": "1순위 세부목표", "en": "Top target"},
+        "col.top_precedents": {"ko": "유사 선례", "en": "Closest precedents"},
+        "col.top_governments": {"ko": "추천 지방정부", "en": "Suggested governments"},
+        "col.team": {"ko": "공동 추진 제안", "en": "Suggested team"},
+        "col.score": {"ko": "점수", "en": "Score"},
+        "level.upper": {"ko": "광역", "en": "province or metropolitan city"},
+        "level.basic": {"ko": "기초", "en": "city, county or district"},
+    }
+)
+
+
 MESSAGES.update(
     {
         "ui.col_id": {"ko": "번호", "en": "No."},
@@ -483,6 +528,12 @@ MESSAGES.update(
         "ui.domestic": {"ko": "국내", "en": "domestic"},
         "ui.teams": {"ko": "공동 추진 제안", "en": "Suggested teams"},
         "ui.tie": {"ko": "자매·우호도시", "en": "Sister/friendship city"},
+        "ui.call_kept": {
+            "ko": "심사 중인 공모: {name} (다른 파일을 올리면 바뀝니다)",
+            "en": "Call under review: {name} (upload another file to replace it)",
+        },
+        "ui.call_clear": {"ko": "공모 닫기", "en": "Close the call"},
+        "ui.read_in_full": {"ko": "근거 전체 보기", "en": "Read in full"},
     }
 )
 # Errors the app shows (ui.error_text maps the library's English InputError texts to these).

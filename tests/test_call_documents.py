@@ -147,8 +147,8 @@ def test_cli_scores_a_folder(recommender, models_dir, tmp_path, capsys):
     assert main(["score", str(folder), "-o", str(out), "--models-dir", str(models_dir)]) == 0
     assert "scored 5 proposal(s), rejected 1" in capsys.readouterr().out
     sheets = pd.read_excel(out, sheet_name=None, dtype=str)
-    assert sheets["errors"]["id"].tolist() == ["c_protected.hwp"]
-    assert len(sheets["summary"]) == 5
+    assert sheets["제외된 행"]["번호"].tolist() == ["c_protected.hwp"]
+    assert len(sheets["요약"]) == 6  # five scored, and the rejected one with its reason
 
 
 @pytest.mark.model
