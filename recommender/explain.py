@@ -555,7 +555,10 @@ MESSAGES.update(
             "ko": "사업 내용이 글이 아니라 이진 데이터로 보입니다. 글로 적거나 문서 파일을 올려 주세요.",
             "en": "The description looks like binary data, not text; type it or upload the document.",
         },
-        "err.budget_number": {"ko": "예산은 숫자(원)로 적어 주세요.", "en": "The budget must be a number (KRW)."},
+        "err.budget_number": {
+            "ko": "예산은 금액으로 적어 주세요 (예: 300000000, 3억 원, 1억 2천만 원).",
+            "en": "The budget must be an amount in KRW (e.g. 300000000, 300,000,000 KRW or 3억 원).",
+        },
         "err.budget_negative": {"ko": "예산은 0 이상이어야 합니다.", "en": "The budget must be zero or more."},
         "err.no_text_column": {
             "ko": "사업 내용 열을 찾지 못했습니다. 열 이름을 '사업내용' 또는 '사업개요'로 해 주세요.",
