@@ -38,7 +38,10 @@ def top_lists(rec: Recommender, frame: pd.DataFrame, k: int = 5) -> dict[str, di
     for lang, part in frame.groupby("lang"):
         rows = part.to_dict("records")
         signals = rec.signals([r["text"] for r in rows], [r["partner_country"] or None for r in rows])
-        out[lang] = {r["id"]: list(ids[rank_order(s.precedent_all, ids)[:k]]) for r, s in zip(rows, signals)}
+        out[lang] = {
+            r["id"]: list(ids[s.precedent_rows[rank_order(s.precedent_score, ids[s.precedent_rows])[:k]]])
+            for r, s in zip(rows, signals)
+        }
     return out
 
 
@@ -70,7 +73,9 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     for name, m in report.items():
-        print(f"{name:8s} top-5 overlap {m['top5_overlap']:.2f}  same first {m['same_first']:.2f}  ({m['pairs']} pairs)")
+        print(
+            f"{name:8s} top-5 overlap {m['top5_overlap']:.2f}  same first {m['same_first']:.2f}  ({m['pairs']} pairs)"
+        )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ class Signals:
     precedent_dense: np.ndarray
     precedent_lexical: np.ndarray
     precedent_in_country: np.ndarray
-    precedent_score: np.ndarray
-    precedent_all: np.ndarray  # precedent_score spread over every precedent (0 for non-candidates)
+    precedent_score: np.ndarray  # the list's order: similarity and the fit of each case's targets
+    # similarity alone (dense, lexical, partner country) spread over every precedent (0 for non-candidates):
+    # what the governments are ranked from
+    precedent_all: np.ndarray
     target_dense: np.ndarray
     target_lexical: np.ndarray
     target_keyword: np.ndarray
@@ -206,18 +208,21 @@ class SignalScorer:
         evidence = ranking.fuse({"dense": dense_t, "lexical": lexical_t, "keyword": keyword_t}, own_evidence)
         fit = view.precedent_target_fit(evidence)
 
-        rows, dense_p, lexical_p, in_country, precedent_score, precedent_all = self._precedents(
+        reading = (
             queries if precedent_queries is None else precedent_queries,
             iso,
             lexical if precedent_lexical is None else precedent_lexical,
             n,
             exclude,
-            fit,
         )
+        # Similarity (dense, lexical, partner country) is what the government ranker was fitted on; the
+        # list shown also weighs how well each case's targets fit the text's own target evidence.
+        rows, dense_p, lexical_p, in_country, similarity, similarity_all = self._precedents(*reading, None)
+        precedent_score = self._precedents(*reading, fit)[4] if cfg.precedent_weights.get("targets") else similarity
         # What lends targets: the precedents as the target side reads them (dense and lexical only), so
         # the target ranking stands where it was measured whatever the precedent list reads.
-        same = precedent_queries is None and precedent_lexical is None and not cfg.precedent_weights.get("targets")
-        lending = precedent_all if same else self._precedents(queries, iso, lexical, n, exclude, None)[5]
+        same = precedent_queries is None and precedent_lexical is None
+        lending = similarity_all if same else self._precedents(queries, iso, lexical, n, exclude, None)[5]
         lent, via = ranking.propagate_labels(lending, view.precedent_targets, n_targets, cfg.propagation_neighbours)
         floor = cfg.lending_floor.get(lang, 0.0)
         if floor > 0:
@@ -233,7 +238,7 @@ class SignalScorer:
             precedent_lexical=lexical_p,
             precedent_in_country=in_country,
             precedent_score=precedent_score,
-            precedent_all=precedent_all,
+            precedent_all=similarity_all,
             target_dense=dense_t,
             target_lexical=lexical_t,
             target_keyword=keyword_t,
