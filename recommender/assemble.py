@@ -112,12 +112,13 @@ def _feature_text(
         return message("gov.country_cases", lang, country=country, n=int(ev.n_country[g]))
     if feature == "city_case" and city:
         return message("gov.city_case", lang, city=city)
-    if feature == "tie_city" and ev.tie_city[g]:
-        return message("gov.tie_city", lang, city=view.city_name(ev.tie_city[g], iso, lang))
+    if feature == "tie_city" and ev.tie_city[g]:  # the partner city itself: as the proposal wrote it
+        return message("gov.tie_city", lang, city=view.city_name(ev.tie_city[g], iso, lang) or city or ev.tie_city[g])
     if feature == "tie_country" and iso:
-        return message(
-            "gov.tie_country", lang, country=country, city=view.city_name(ev.tie_country[g], iso, lang) or "?"
-        )
+        tied = view.city_name(ev.tie_country[g], iso, lang)
+        if not tied:  # no name for it in the reader's language: the country says enough
+            return message("gov.tie_country_unnamed", lang, country=country)
+        return message("gov.tie_country", lang, country=country, city=tied)
     if feature == "sector":
         return message("gov.sector", lang)
     if feature == "family_best":

@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{country}에 자매·우호도시({city})",
         "en": "sister/friendship city in {country} ({city})",
     },
+    "gov.tie_country_unnamed": {
+        "ko": "{country}에 자매·우호도시",
+        "en": "sister/friendship city in {country}",
+    },
     "gov.sector": {"ko": "같은 분야 사업 경험", "en": "experience in the same sector"},
     "gov.family_best_upper": {"ko": "소속 시·군·구의 유사 사례", "en": "similar cases of its basic governments"},
     "gov.family_best_basic": {"ko": "상위 지자체({name})의 유사 사례", "en": "similar cases of its province ({name})"},

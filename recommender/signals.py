@@ -97,7 +97,8 @@ class CatalogueView:
         return (row["title_ko"] or row["title_en"]) if lang == "ko" else row["title_en"]
 
     def city_name(self, name: str, iso: str | None, lang: str) -> str:
-        """A GeoNames city's name in the reader's language (its first Korean spelling when there is one)."""
+        """A GeoNames city's name in the reader's language (its first Korean spelling); '' when a Korean
+        reader would get only the romanised name."""
         if lang != "ko" or not name:
             return name
         if self._city_ko is None:
@@ -109,7 +110,7 @@ class CatalogueView:
                 first = spellings.split("|")[0].strip()
                 self._city_ko[(city, country)] = first
                 self._city_ko[(city, None)] = first  # the most populous city of that name, last written
-        return self._city_ko.get((name, iso)) or self._city_ko.get((name, None)) or name
+        return self._city_ko.get((name, iso)) or self._city_ko.get((name, None)) or ""
 
     def precedent_target_fit(self, evidence: np.ndarray) -> np.ndarray:
         """Each precedent's best score in `evidence` (one per target) among the targets it serves."""

@@ -214,7 +214,10 @@ ALLOWED_LATIN |= {"md", "English", "Language", "PDF", "ID", "ICT"}
 
 def visible_texts(app) -> list[str]:
     """What a person reads on the page: headings, messages, widget labels and table headers."""
-    texts = [e.value for kind in ("title", "caption", "markdown", "subheader") for e in app.get(kind)]
+    # the reasons read in full under a table are its "Why" cells (the user's own words among them)
+    folded = {id(m) for box in app.expander for m in box.markdown}
+    texts = [e.value for kind in ("title", "caption", "subheader") for e in app.get(kind)]
+    texts += [e.value for e in app.markdown if id(e) not in folded]
     texts += [e.value for kind in ("success", "info", "warning", "error") for e in app.get(kind)]
     texts += [t.label for t in app.tabs]
     for kind in ("text_input", "text_area", "selectbox", "multiselect", "button", "radio", "slider"):
