@@ -38,7 +38,7 @@ class Signals:
     precedent_in_country: np.ndarray
     precedent_score: np.ndarray  # the list's order: similarity and the fit of each case's targets
     # similarity alone (dense, lexical, partner country) spread over every precedent (0 for non-candidates):
-    # what the governments are ranked from
+    # what the governments are ranked from (RankingConfig.korean_governments_read_gloss)
     precedent_all: np.ndarray
     target_dense: np.ndarray
     target_lexical: np.ndarray
@@ -183,6 +183,7 @@ class SignalScorer:
         precedent_queries: np.ndarray | None = None,
         *,
         precedent_lexical: LexicalBatch | None = None,
+        government_queries: np.ndarray | None = None,
     ) -> Signals:
         """exclude: precedent positions to leave out entirely (leave-one-out evaluation);
         keyword_text: what the (English) keyword queries read, when not the text itself (the English
@@ -190,7 +191,9 @@ class SignalScorer:
         not `queries` (a Korean text's gloss blend with names; RankingConfig.korean_precedents_read_gloss
         off: its own multilingual reading);
         precedent_lexical: the texts the precedent lexical signal reads, when not `lexical`'s (the
-        glosses of Korean texts)."""
+        glosses of Korean texts); government_queries: the vectors the similarity the governments are
+        ranked from is read with (with `lexical`), when not the precedent list's (a Korean text's own
+        multilingual reading, as the government ranker was fitted)."""
         view, cfg = self.view, self.config
         n_targets = len(view.target_ids)
         cosine_t = view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
@@ -224,6 +227,8 @@ class SignalScorer:
         # the target ranking stands where it was measured whatever the precedent list reads.
         same = precedent_queries is None and precedent_lexical is None
         lending = similarity_all if same else self._precedents(queries, iso, lexical, n, exclude, None)[5]
+        if government_queries is not None:
+            similarity_all = self._precedents(government_queries, iso, lexical, n, exclude, None)[5]
         lent, via = ranking.propagate_labels(lending, view.precedent_targets, n_targets, cfg.propagation_neighbours)
         floor = cfg.lending_floor.get(lang, 0.0)
         if floor > 0:
