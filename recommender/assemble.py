@@ -41,7 +41,7 @@ def targets(view: CatalogueView, sig: Signals, query: Terms, lang: str, top_k: i
                     keywords,
                     shared(query, view.target_terms[i]),
                     float(sig.target_dense[i]),
-                    view.precedent_ids[via] if via >= 0 else None,
+                    view.precedent_title(via, lang) if via >= 0 else None,
                     lang,
                 ),
                 signals={
@@ -112,7 +112,7 @@ def _feature_text(
     country = view.resolver.name(iso, lang) if iso else ""
     if feature in ("best", "second") and ev.best_case[g] >= 0:
         case = int(ev.best_case[g])
-        return message("gov.similar_case", lang, case=view.precedent_ids[case], score=float(ev.features[g, 0]))
+        return message("gov.similar_case", lang, case=view.precedent_title(case, lang), score=float(ev.features[g, 0]))
     if feature == "log_cases" and ev.n_cases[g]:
         return message("gov.cases", lang, n=int(ev.n_cases[g]))
     if feature == "country_cases" and ev.n_country[g]:
@@ -125,18 +125,16 @@ def _feature_text(
             )
     if feature == "tie_place" and ev.tie_place[g] is not None:
         hit = ev.tie_place[g]
-        return message(
-            "gov.tie_place",
-            lang,
-            kind=message(f"tie.{hit.tie.kind}", lang),
-            place=hit.name(lang),
-            relation=message(f"relation.{hit.relation}", lang),
-        )
+        kind, relation = message(f"tie.{hit.tie.kind}", lang), message(f"relation.{hit.relation}", lang)
+        if not hit.name(lang):
+            return message("gov.tie_place_unnamed", lang, kind=kind, relation=relation)
+        return message("gov.tie_place", lang, kind=kind, place=hit.name(lang), relation=relation)
     if feature == "tie_country" and iso and ev.tie_country[g] is not None:
         hit = ev.tie_country[g]
-        return message(
-            "gov.tie_country", lang, country=country, kind=message(f"tie.{hit.tie.kind}", lang), place=hit.name(lang)
-        )
+        kind = message(f"tie.{hit.tie.kind}", lang)
+        if not hit.name(lang):
+            return message("gov.tie_country_unnamed", lang, country=country, kind=kind)
+        return message("gov.tie_country", lang, country=country, kind=kind, place=hit.name(lang))
     if feature == "log_ties" and ctx.log_ties[g] > 0:
         return message("gov.log_ties", lang, n=int(round(np.expm1(ctx.log_ties[g]))))
     if feature == "sector":
@@ -294,7 +292,7 @@ def _tie_text(hit, lang: str) -> str:
     """The tie behind a government's score in words ("자매도시 양곤"), '' when none."""
     if hit is None:
         return ""
-    return f"{message(f'tie.{hit.tie.kind}', lang)} {hit.name(lang)}"
+    return f"{message(f'tie.{hit.tie.kind}', lang)} {hit.name(lang) or hit.tie.name_en}"
 
 
 def _partner_city(view: CatalogueView, proposal: Proposal, places: tuple[PartnerPlace, ...]) -> dict | str | None:

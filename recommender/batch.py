@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -20,12 +21,14 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from .embedders import detect_language
 from .errors import InputError
 from .explain import message
 from .flags import FlagConfig, call_budget_outliers, near_duplicates, proposal_flags
 from .io import check_output, errors_path, find_columns, has_surrogate, iter_table, output_lock, visible, write_results
 from .results import BatchResult, RowError, ScoredProposal
 from .table_schema import ERROR, RESERVED, ROW, UNCACHED
+from .worklist import CatalogueNames, worklist_key
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +101,10 @@ def score_chunk(
     *,
     top_k: int | None = None,
     flag_config: FlagConfig | None = None,
+    lang: str | None = None,
 ) -> ChunkResult:
-    """Score one partition of a call: a pure function of its rows (every engine runs this).
+    """Score one partition of a call: a pure function of its rows (every engine runs this). `lang`:
+    the language of the reasons and titles (None: each row's own).
 
     Each row's number is the reader's (the reserved ROW column: true line or sheet row), else
     first_row + its position (the header is row 1). Rows the reader could not read (ERROR) and rows
@@ -144,15 +149,16 @@ def score_chunk(
         except InputError as exc:
             errors.append(RowError(row, pid, str(exc)))
             continue
-        rows.append((row, pid, notes))
+        written = {f: v.strip() for f, v in values.items() if f not in ("id", "text") and v.strip()}
+        rows.append((row, pid, notes, written))
         proposals.append(proposal)
         content = {k: v for k, v in values.items() if k != "id"}
         contents.append(hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()[:20])
     if not proposals:
         return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16), generated, [])
-    batch = recommender.recommend_batch(proposals, top_k=top_k)
+    batch = recommender.recommend_batch(proposals, top_k=top_k, lang=lang)
     out = []
-    for (row, pid, notes), proposal, result in zip(rows, proposals, batch.recommendations):
+    for (row, pid, notes, written), proposal, result in zip(rows, proposals, batch.recommendations):
         flags = proposal_flags(result, proposal.budget, budgets, flag_config)
         if notes:
             said = tuple(message(key, result.language, **values) for key, values in notes)
@@ -167,6 +173,9 @@ def score_chunk(
                 text=proposal.text,
                 partner_country=proposal.partner_country,
                 budget=proposal.budget,
+                partner_city=proposal.partner_city,
+                sector=proposal.sector,
+                written=written,
             )
         )
     # half precision is enough for a 0.9 cosine
@@ -182,15 +191,16 @@ class Engine(Protocol):
         *,
         top_k: int | None,
         flag_config: FlagConfig,
+        lang: str | None = None,
     ) -> Iterator[ChunkResult]: ...
 
 
 class LocalEngine:
     """Chunks scored one after another in this process."""
 
-    def run(self, recommender, chunks, columns, *, top_k, flag_config) -> Iterator[ChunkResult]:
+    def run(self, recommender, chunks, columns, *, top_k, flag_config, lang=None) -> Iterator[ChunkResult]:
         for frame, first_row in chunks:
-            yield score_chunk(recommender, frame, columns, first_row, top_k=top_k, flag_config=flag_config)
+            yield score_chunk(recommender, frame, columns, first_row, top_k=top_k, flag_config=flag_config, lang=lang)
 
 
 def unique_name(base: str, taken: set[str]) -> str:
@@ -308,12 +318,13 @@ def _score(
     top_k: int | None,
     flag_config: FlagConfig,
     progress,
+    lang: str | None = None,
 ) -> CallScorer:
     """The one chunk loop: every chunk through the engine into a CallScorer."""
     scorer = CallScorer(sink, flag_config)
-    for result in (engine or LocalEngine()).run(
-        recommender, _numbered(chunks, progress), columns, top_k=top_k, flag_config=flag_config
-    ):
+    run = (engine or LocalEngine()).run
+    options = {"top_k": top_k, "flag_config": flag_config} | ({"lang": lang} if lang else {})
+    for result in run(recommender, _numbered(chunks, progress), columns, **options):
         scorer.add(result)
     scorer.finish()
     return scorer
@@ -329,8 +340,10 @@ def score_frame(
     progress: Callable[[int], None] | None = None,
     flag_config: FlagConfig | None = None,
     engine: Engine | None = None,
+    lang: str | None = None,
 ) -> BatchResult:
-    """Score every usable row of a frame in memory and flag it (the app's screening page)."""
+    """Score every usable row of a frame in memory and flag it (the app's screening page); `lang`:
+    the language of reasons and titles (None: each row's own)."""
     columns = columns or find_columns(frame.columns)
     flag_config = flag_config or FlagConfig()
     results: list[ScoredProposal] = []
@@ -344,6 +357,7 @@ def score_frame(
         top_k=top_k,
         flag_config=flag_config,
         progress=progress,
+        lang=lang,
     )
     return BatchResult([scorer.settle(r) for r in results], scorer.errors)
 
@@ -363,6 +377,7 @@ def score_file(
     recursive: bool = False,
     meta: str | Path | None = None,
     lock_wait: float | None = 600.0,
+    lang: str | None = None,
 ) -> tuple[int, list[RowError], list[Path]]:
     """Score a proposals file (or a folder of proposal documents) of any size with bounded memory.
 
@@ -370,6 +385,10 @@ def score_file(
     next to the output, then written out with the ids and flags that needed the whole call. The
     output is locked for the whole run, so two runs writing it take turns. Returns (scored, errors,
     paths written).
+
+    `lang` ("ko", "en", or "auto" for the call's own language: `call_language`) writes the .xlsx and
+    .csv as the worklist for people in that language, and the reasons in it; None keeps the machine
+    names (the .jsonl is the same JSON contract either way).
     """
     flag_config = flag_config or FlagConfig()
     source = Path(source)
@@ -400,6 +419,8 @@ def score_file(
             ]
             return 0, errors, write_results([], errors, output) if errors else []
         columns = find_columns(first.columns, overrides)
+        if lang == "auto":
+            lang = call_language(first, columns)
 
         def every_chunk():
             yield first
@@ -410,15 +431,56 @@ def score_file(
                 recommender,
                 every_chunk(),
                 columns,
-                lambda r: spool.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n"),
+                lambda r: spool.write(json.dumps(r.to_dict(everything=True), ensure_ascii=False) + "\n"),
                 engine=engine,
                 top_k=top_k,
                 flag_config=flag_config,
                 progress=progress,
+                lang=lang,
             )
-            spool.seek(0)
-            results = (scorer.settle(ScoredProposal.from_dict(json.loads(line))) for line in spool)
+            people = lang is not None and output.suffix.lower() != ".jsonl"
+            results = _worklist_order(spool, scorer) if people else _spooled(spool, scorer)
+            names = CatalogueNames.from_catalogues(recommender.catalogues, lang) if people else None
             # written when any row was rejected too: a call whose every row is rejected gets its errors file
             # (and an output without rows, so no earlier run's output or errors file is left beside it)
-            paths = write_results(results, scorer.errors, output) if scorer.scored or scorer.errors else []
+            paths = (
+                write_results(results, scorer.errors, output, lang=lang, names=names, ordered=people)
+                if scorer.scored or scorer.errors
+                else []
+            )
             return scorer.scored, scorer.errors, paths
+
+
+def _spooled(spool, scorer: CallScorer) -> Iterator[ScoredProposal]:
+    spool.seek(0)
+    for line in spool:
+        yield scorer.settle(ScoredProposal.from_dict(json.loads(line)))
+
+
+def _worklist_order(spool, scorer: CallScorer) -> Iterator[ScoredProposal]:
+    """The spooled results in worklist order, read twice from the spool: once for each row's place
+    (kept with where its line starts), once in that order. Memory stays one small tuple per row."""
+    spool.seek(0)
+    places = []
+    while True:
+        start = spool.tell()
+        line = spool.readline()
+        if not line:
+            break
+        places.append((worklist_key(scorer.settle(ScoredProposal.from_dict(json.loads(line)))), start))
+    places.sort()
+    for _, start in places:
+        spool.seek(start)
+        yield scorer.settle(ScoredProposal.from_dict(json.loads(spool.readline())))
+
+
+def call_language(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    """The language a call is written in: Korean when its headers are Korean or most of its texts
+    (of the first chunk) are, else English."""
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+    if any(hangul.search(str(c)) for c in frame.columns if c not in RESERVED):
+        return "ko"
+    texts = [_text(t) for t in frame[columns["text"]]] if columns.get("text") in frame.columns else []
+    texts = [t for t in texts if t.strip()]
+    korean = sum(detect_language(t) == "ko" for t in texts)
+    return "ko" if texts and korean * 2 > len(texts) else "en"

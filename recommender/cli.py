@@ -97,6 +97,13 @@ def make_parser() -> argparse.ArgumentParser:
         help="score in this process, or on a Dask cluster (the 'dask' extra)",
     )
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
+    p.add_argument(
+        "--lang",
+        choices=["ko", "en"],
+        default=None,
+        help="language of the .xlsx/.csv worklist and of the reasons (default: the call's: Korean headers or "
+        "mostly Korean texts give ko); the .jsonl keeps its machine keys",
+    )
     for name in ("id", "text", "title", "country", "city", "sector", "budget"):
         p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
     defaults = FlagConfig()
@@ -398,6 +405,7 @@ def run(args) -> int:
                 engine=engine,
                 recursive=args.recursive,
                 meta=args.meta,
+                lang=args.lang or "auto",
             )
         if not scored:
             reasons = "; ".join(f"row {e.row}: {e.reason}" for e in errors[:3])

@@ -16,15 +16,16 @@ LANGUAGES = ("ko", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     # reasons of a target
-    "target.via": {"ko": "유사 사례 {case}의 목표", "en": "target of similar precedent {case}"},
-    "target.keywords": {"ko": "Aurora 키워드 일치: {words}", "en": "Aurora keywords matched: {words}"},
+    "target.via": {"ko": "유사 사례 ‘{case}’의 목표", "en": "target of similar precedent ‘{case}’"},
+    # the words are the SDG target's search terms, in English: a Korean reader is told how many matched
+    "target.keywords": {"ko": "세부목표 핵심어 {n}개 일치", "en": "target keywords matched: {words}"},
     "shared.words": {"ko": "공통 단어: {words}", "en": "shared words: {words}"},
     "meaning": {"ko": "의미 유사도 {value:.2f}", "en": "meaning similarity {value:.2f}"},
     # reasons of a precedent
     "precedent.same_country": {"ko": "같은 협력국({country})", "en": "same partner country ({country})"},
     # reasons of a government
     # what lifted a government (learned ranker), and teams
-    "gov.similar_case": {"ko": "유사 사례 {case} ({score:.2f})", "en": "similar case {case} ({score:.2f})"},
+    "gov.similar_case": {"ko": "유사 사례 ‘{case}’ ({score:.2f})", "en": "similar case ‘{case}’ ({score:.2f})"},
     "gov.cases": {"ko": "국제협력 사례 {n}건", "en": "{n} cooperation case(s)"},
     "gov.country_cases": {"ko": "{country} 사례 {n}건", "en": "{n} case(s) in {country}"},
     "gov.place_case": {"ko": "{place} 사업 경험", "en": "has worked in {place}"},
@@ -41,6 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "relation.province": {"ko": " (대상지가 속한 주)", "en": " (the partner place's province)"},
     "relation.within": {"ko": " (대상 지역 안)", "en": " (within the partner area)"},
     "relation.province_mate": {"ko": " (같은 주)", "en": " (in the same province)"},
+    "gov.tie_place_unnamed": {"ko": "대상지와 {kind} 관계{relation}", "en": "{kind} of the partner place{relation}"},
+    "gov.tie_country_unnamed": {"ko": "{country}에 {kind}", "en": "{kind} in {country}"},
     "gov.sector": {"ko": "같은 분야 사업 경험", "en": "experience in the same sector"},
     "gov.family_best_upper": {"ko": "소속 시·군·구의 유사 사례", "en": "similar cases of its basic governments"},
     "gov.family_best_basic": {"ko": "상위 지자체({name})의 유사 사례", "en": "similar cases of its province ({name})"},
@@ -258,10 +261,11 @@ def _words(words: Iterable[str], limit: int = 4) -> str:
 
 
 def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, via: str | None, lang: str) -> str:
-    keywords = list(keywords)
+    """via: the title of the precedent that lent the target (in `lang`), or None."""
+    keywords = list(dict.fromkeys(k.rstrip("*") for k in keywords))
     parts = [message("target.via", lang, case=via)] if via else []
     if keywords:
-        parts.append(message("target.keywords", lang, words=_words(keywords)))
+        parts.append(message("target.keywords", lang, words=_words(keywords), n=len(keywords)))
     if words:
         parts.append(message("shared.words", lang, words=_words(words)))
     if dense >= 0.005 or not parts:  # "meaning similarity 0.00" says nothing
@@ -448,7 +452,7 @@ MESSAGES.update(
         "flag.near_duplicate_of": {"ko": "{other}와(과) 거의 같음", "en": "near duplicate of {other}"},
         "flag.duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
         "flag.exact_duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
-        "flag.similar_to_precedent": {"ko": "선례 {other}와(과) 매우 비슷함", "en": "very like precedent {other}"},
+        "flag.similar_to_precedent": {"ko": "선례 ‘{other}’와(과) 매우 비슷함", "en": "very like precedent ‘{other}’"},
         "flag.low_sdg11_alignment": {"ko": "SDG 11 연관성 낮음", "en": "weak SDG 11 fit"},
         "flag.budget_outlier": {"ko": "예산 이상치", "en": "unusual budget"},
         "flag.budget_outlier_call": {"ko": "예산 이상치 (공모 내 비교)", "en": "unusual budget for this call"},
@@ -456,6 +460,25 @@ MESSAGES.update(
         "flag.other": {"ko": "기타 검토 표시 ({name})", "en": "other flag ({name})"},
     }
 )
+
+
+# How much a flag asks of a reviewer: the worklist orders rows by their most severe flag, so a
+# duplicate comes before a budget to check, and both before a weak SDG 11 fit.
+FLAG_SEVERITY = {
+    "duplicate_of": 5,
+    "exact_duplicate_of": 5,
+    "near_duplicate_of": 4,
+    "duplicate_id": 4,
+    "similar_to_precedent": 3,
+    "budget_outlier": 3,
+    "budget_outlier_call": 3,
+    "low_sdg11_alignment": 1,
+}
+
+
+def flag_severity(flag: str) -> int:
+    """5 (a duplicate) down to 1 (a weak SDG 11 fit); 2 for a flag this version does not know."""
+    return FLAG_SEVERITY.get(flag.partition(":")[0], 2)
 
 
 def flag_text(flag: str, lang: str) -> str:
@@ -684,7 +707,10 @@ COLUMN_NAMES = {
     "reason": ("근거", "Why"),
     "keywords": ("키워드", "Keywords"),
     "lg_codes": ("지방정부 코드", "Government codes"),
-    "partner_iso2": ("협력국 코드", "Partner country code"),
+    "partner_iso2": ("협력국", "Partner country"),
+    "governments": ("지방정부", "Governments"),
+    "name": ("이름", "Name"),
+    "names": ("이름", "Names"),
     "partner_locality": ("지역", "Place"),
     "years": ("기간", "Years"),
     "domestic": ("국내 사례", "Domestic"),
@@ -838,6 +864,30 @@ MESSAGES["ui.access_shared"] = {
 }
 
 
+# Headers of the worklist (recommender/worklist.py): the app's table and the workbook's summary.
+MESSAGES.update(
+    {
+        "col.id": {"ko": "번호", "en": "No."},
+        "col.title": {"ko": "사업명", "en": "Title"},
+        "col.partner_country": {"ko": "협력국", "en": "Partner country"},
+        "col.partner_city": {"ko": "대상도시", "en": "Partner city"},
+        "col.budget": {"ko": "예산", "en": "Budget"},
+        "col.partner_places": {"ko": "대상지 (읽은 곳)", "en": "Partner place (as read)"},
+        "col.model": {"ko": "사업 모델", "en": "Project model"},
+        "col.partner_needs": {"ko": "상대 측 요청·중점 분야", "en": "Partner needs answered"},
+        "col.flags": {"ko": "검토 표시", "en": "Flags"},
+        "col.main_goal": {"ko": "주요 목표", "en": "Main goal"},
+        "col.top_target": {"ko": "1순위 세부목표", "en": "Top target"},
+        "col.top_precedents": {"ko": "유사 선례", "en": "Closest precedents"},
+        "col.top_governments": {"ko": "추천 지방정부", "en": "Suggested governments"},
+        "col.team": {"ko": "공동 추진 제안", "en": "Suggested team"},
+        "col.score": {"ko": "점수", "en": "Score"},
+        "level.upper": {"ko": "광역", "en": "province or metropolitan city"},
+        "level.basic": {"ko": "기초", "en": "city, county or district"},
+    }
+)
+
+
 MESSAGES.update(
     {
         "ui.col_id": {"ko": "번호", "en": "No."},
@@ -896,6 +946,12 @@ MESSAGES.update(
         "ui.indicator": {"ko": "지표", "en": "Indicator"},
         "ui.code": {"ko": "코드", "en": "Code"},
         "ui.pdm": {"ko": "사업설계매트릭스 초안 (.docx)", "en": "Draft design matrix (.docx)"},
+        "ui.call_kept": {
+            "ko": "심사 중인 공모: {name} (다른 파일을 올리면 바뀝니다)",
+            "en": "Call under review: {name} (upload another file to replace it)",
+        },
+        "ui.call_clear": {"ko": "공모 닫기", "en": "Close the call"},
+        "ui.read_in_full": {"ko": "근거 전체 보기", "en": "Read in full"},
     }
 )
 # Errors the app shows (ui.error_text maps the library's English InputError texts to these).
@@ -917,7 +973,10 @@ MESSAGES.update(
             "ko": "사업 내용이 글이 아니라 이진 데이터로 보입니다. 글로 적거나 문서 파일을 올려 주세요.",
             "en": "The description looks like binary data, not text; type it or upload the document.",
         },
-        "err.budget_number": {"ko": "예산은 숫자(원)로 적어 주세요.", "en": "The budget must be a number (KRW)."},
+        "err.budget_number": {
+            "ko": "예산은 금액으로 적어 주세요 (예: 300000000, 3억 원, 1억 2천만 원).",
+            "en": "The budget must be an amount in KRW (e.g. 300000000, 300,000,000 KRW or 3억 원).",
+        },
         "err.budget_negative": {"ko": "예산은 0 이상이어야 합니다.", "en": "The budget must be zero or more."},
         "err.no_text_column": {
             "ko": "사업 내용 열을 찾지 못했습니다. 열 이름을 '사업내용' 또는 '사업개요'로 해 주세요.",

@@ -118,7 +118,9 @@ class TieHit:
     relation: str  # same, contains, province, within, province_mate, country
 
     def name(self, lang: str) -> str:
-        return (self.tie.name_ko or self.tie.name_en) if lang == "ko" else self.tie.name_en
+        """The tied place's name in the reader's language; '' in Korean when it has no Korean name
+        (a romanised name in a Korean sentence reads as an error)."""
+        return self.tie.name_ko if lang == "ko" else self.tie.name_en
 
 
 @dataclass(frozen=True)

@@ -637,24 +637,78 @@ def _write_jsonl(results: Iterable[ScoredProposal], handle: BinaryIO) -> None:
         handle.write((json.dumps(r.to_dict(), ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def _write_csv(results: Iterable[ScoredProposal], handle: BinaryIO) -> None:
+def _worklist(results, errors, lang: str, names, ordered: bool) -> tuple[list, list, list]:
+    """(results as a list, header, rows) of the worklist in `lang` (recommender/worklist.py)."""
+    from .worklist import COLUMNS, column_header, names_from_results, worklist_rows
+
+    results = list(results)
+    names = names or names_from_results(results, lang)
+    rows = worklist_rows(results, errors, names, ordered=ordered)
+    return results, [column_header(c, lang) for c in COLUMNS], [[cell(r[c]) for c in COLUMNS] for r in rows]
+
+
+def _write_csv(
+    results: Iterable[ScoredProposal],
+    handle: BinaryIO,
+    errors: list[RowError] = (),
+    lang: str | None = None,
+    names=None,
+    ordered: bool = False,
+) -> None:
     import csv
     import io as _io
 
     text = _io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=True)
-    writer = None
-    for r in results:
-        row = {k: cell(v) for k, v in summary_row(r).items()}
-        if writer is None:
-            writer = csv.DictWriter(text, fieldnames=list(row))
-            writer.writeheader()
-        writer.writerow(row)
+    if lang is not None:  # the worklist, as the app shows it
+        _, header, rows = _worklist(results, errors, lang, names, ordered)
+        writer = csv.writer(text)
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        writer = None
+        for r in results:
+            row = {k: cell(v) for k, v in summary_row(r).items()}
+            if writer is None:
+                writer = csv.DictWriter(text, fieldnames=list(row))
+                writer.writeheader()
+            writer.writerow(row)
     text.flush()
     text.detach()
 
 
+def _long_rows(r: ScoredProposal, key: str, lang: str | None, names) -> list[dict]:
+    """A result's rows of one long sheet; for people (`lang`), names beside the codes: governments by
+    name (with their upper government), countries by name, levels in words."""
+    rows = long_items(r, key)
+    if lang is None or names is None:
+        return rows
+    from .explain import message
+
+    for row in rows:
+        if "lg_codes" in row:
+            row["governments"] = "; ".join(names.government(c) for c in str(row["lg_codes"]).split(";") if c)
+        if "partner_iso2" in row:
+            row["partner_iso2"] = "; ".join(names.country(c) for c in str(row["partner_iso2"]).split(";") if c)
+        if key == "local_governments":
+            row["name"] = names.government(row["code"])
+            row["level"] = message(f"level.{row['level']}", lang) if row.get("level") in ("upper", "basic") else ""
+            row["best_precedent"] = names.precedents.get(row.get("best_precedent") or "", "")
+            for drop in ("name_en", "name_ko"):
+                row.pop(drop, None)
+        if key == "teams":
+            row["names"] = " + ".join(names.government(c) for c in str(row["codes"]).split(";") if c)
+            for drop in ("names_en", "names_ko"):
+                row.pop(drop, None)
+    return rows
+
+
 def _write_xlsx(
-    results: Iterable[ScoredProposal], handle: BinaryIO, errors: list[RowError], lang: str | None = None
+    results: Iterable[ScoredProposal],
+    handle: BinaryIO,
+    errors: list[RowError],
+    lang: str | None = None,
+    names=None,
+    ordered: bool = False,
 ) -> None:
     from openpyxl import Workbook
 
@@ -668,10 +722,16 @@ def _write_xlsx(
             sheets[name].append([column_label(h, lang) for h in headers[name]])
         sheets[name].append([xlsx_cell(row.get(h)) for h in headers[name]])
 
+    if lang is not None:  # the summary is the worklist, as the app shows it (rejected rows included)
+        results, header, rows = _worklist(results, errors, lang, names, ordered)
+        sheets["summary"].append(header)
+        for row in rows:
+            sheets["summary"].append(row)
     for r in results:
-        put("summary", summary_row(r, lang=lang))
+        if lang is None:
+            put("summary", summary_row(r))
         for key in LONG_SHEETS:
-            for item in long_items(r, key):
+            for item in _long_rows(r, key, lang, names):
                 put(key, item)
     if errors:
         rejected = book.create_sheet(sheet_label("errors", lang))
@@ -688,21 +748,30 @@ def write_results(
     *,
     fmt: str | None = None,
     lang: str | None = None,
+    names=None,
+    ordered: bool = False,
 ) -> list[Path]:
     """Write results (.jsonl: the full result per row; .csv: the summary; .xlsx: summary, long sheets
     and the rejected rows) to a path or a binary file object.
 
-    `lang` ("ko" or "en") names the .xlsx sheets and columns for people and writes the summary's
-    government names and flags in words (the app's download); without it the machine names stay.
+    `lang` ("ko" or "en") writes the .xlsx and .csv for people: the summary is the worklist
+    (recommender/worklist.py: the call's own columns, flags in words, most severe first, names not
+    codes, rejected rows with their reason), sheets and columns named in that language; `names` (a
+    worklist.CatalogueNames) names governments with their upper government; `ordered`: the results
+    already come in worklist order. Without `lang` the machine names stay. The .jsonl is the same
+    either way.
 
     For a path, `<stem>.errors.csv` lists rejected rows (a previous run's errors file is removed when
     this run has none), and every file is replaced atomically. Returns the paths written."""
     errors = sorted(errors, key=lambda e: e.row)
     if not isinstance(target, (str, Path)):
         fmt = (fmt or "xlsx").lstrip(".")
-        {"jsonl": _write_jsonl, "csv": _write_csv}.get(fmt, lambda r, h: _write_xlsx(r, h, errors, lang))(
-            results, target
-        )
+        if fmt == "jsonl":
+            _write_jsonl(results, target)
+        elif fmt == "csv":
+            _write_csv(results, target, errors, lang, names, ordered)
+        else:
+            _write_xlsx(results, target, errors, lang, names, ordered)
         return []
     path = check_output(target)
     suffix = path.suffix.lower()
@@ -714,9 +783,9 @@ def write_results(
         if suffix == ".jsonl":
             _write_jsonl(results, output.handle)
         elif suffix == ".csv":
-            _write_csv(results, output.handle)
+            _write_csv(results, output.handle, errors, lang, names, ordered)
         else:
-            _write_xlsx(results, output.handle, errors, lang)
+            _write_xlsx(results, output.handle, errors, lang, names, ordered)
         output.handle.close()
         if errors:
             listed = _Staged(rejected)

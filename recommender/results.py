@@ -297,19 +297,29 @@ class ScoredProposal:
     text: str = ""
     partner_country: str | None = None
     budget: float | None = None
+    partner_city: str = ""
+    sector: str = ""
+    # the row's own cells as the call wrote them, by field (title, partner_country, partner_city,
+    # sector, budget): the worklist shows them so ("1억 2천만원", not a reformatted number)
+    written: dict[str, str] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, everything: bool = False) -> dict:
+        """The JSON contract; `everything` also keeps the fields outside it (city, sector, the cells as
+        written), for a batch's spool file that is read back with `from_dict`."""
+        given = {
+            "title": self.title,
+            "text": self.text,
+            "partner_country": self.partner_country,
+            "budget": self.budget,
+        }
+        if everything:
+            given.update(partner_city=self.partner_city, sector=self.sector, written=dict(self.written))
         return {
             "id": self.id,
             "row": self.row,
             **self.recommendation.to_dict(),
             "flags": list(self.flags),
-            "input": {
-                "title": self.title,
-                "text": self.text,
-                "partner_country": self.partner_country,
-                "budget": self.budget,
-            },
+            "input": given,
         }
 
     @classmethod
@@ -324,6 +334,9 @@ class ScoredProposal:
             text=given.get("text", ""),
             partner_country=given.get("partner_country"),
             budget=given.get("budget"),
+            partner_city=given.get("partner_city", ""),
+            sector=given.get("sector", ""),
+            written=dict(given.get("written", {})),
         )
 
 

@@ -1,4 +1,5 @@
-"""Pure helpers of the Streamlit app: uploads, error texts, the screening worklist, maps and the PDF.
+"""Pure helpers of the Streamlit app: uploads, error texts, maps and the PDF (the screening worklist
+is recommender/worklist.py, shared with the workbook).
 
 Nothing here draws; app.py calls these and shows what they return, so each can be tested without a
 browser. Every text comes from the one message catalogue (explain.MESSAGES).
@@ -20,9 +21,10 @@ import pandas as pd
 from .documents import MAX_FILE_BYTES, check_archive, title_and_body
 from .documents import SUFFIXES as DOCUMENT_SUFFIXES
 from .errors import InputError
-from .explain import flags_text, government_name, message, render_markdown
+from .explain import message, render_markdown
 from .filetypes import sniff
-from .results import BatchResult, Recommendation, RowError
+from .money import format_krw
+from .results import Recommendation, RowError
 
 BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
 NO_CLOSE_PRECEDENT = 0.4  # below this best precedent score the app says that nothing is close
@@ -192,117 +194,9 @@ def codes_to_names(codes: str, names: dict[str, str]) -> str:
     return ", ".join(names.get(c, c) for c in re.split(r"[;,]\s*", codes or "") if c)
 
 
-def with_case_titles(reason: str, titles: dict[str, str]) -> str:
-    """A reason with precedent ids (C012) followed by the case's title."""
-    return re.sub(
-        r"(?<![A-Za-z0-9])(C\d{3})(?!\d)",
-        lambda m: f"{m.group(1)} '{titles[m.group(1)]}'" if m.group(1) in titles else m.group(1),
-        reason,
-    )
-
-
 def budget_text(value: float | None, lang: str) -> str:
-    """A budget in KRW for reading: 3억 원 / 50,000,000,000 KRW. Empty when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if lang == "ko":
-        eok = value / 1e8
-        if eok >= 1:
-            return f"{eok:,.1f}".rstrip("0").rstrip(".") + "억 원"
-        return f"{value / 1e4:,.0f}만 원"
-    return f"{value:,.0f} KRW"
-
-
-# ---------------------------------------------------------------- the screening worklist
-
-
-def main_goal(result: Recommendation, lang: str) -> str:
-    if result.present_goals:
-        return "SDG " + ", ".join(map(str, result.present_goals[:2]))
-    closest = max(result.sdg_goals, key=lambda g: g.score)
-    return message("ui.closest_goal", lang, goal=closest.goal)
-
-
-def needs_count(needs, lang: str) -> str:
-    """The partner needs a proposal answers, counted by kind in the UI language ("요청 1 · 국가 중점 분야 2");
-    the needs themselves are in the row's language, so the worklist names only how many."""
-    if not needs:
-        return message("needs.none_short", lang)
-    kinds = [n.kind for n in needs]
-    return " · ".join(
-        f"{message(f'needs.kind.{kind}', lang)} {kinds.count(kind)}"
-        for kind in ("request", "country_priority")
-        if kind in kinds
-    )
-
-
-def worklist(
-    batch: BatchResult,
-    errors: list[RowError],
-    countries: dict[str, str],
-    targets: dict[str, str],
-    ui: dict,
-    lang: str,
-) -> pd.DataFrame:
-    """The reviewer's worklist: one row per proposal, flagged ones first, then by score; rejected rows
-    last with their reason. `errors` are the batch's errors already in the UI language; `countries`
-    and `targets` give names in the UI language (the results themselves follow each row's language)."""
-    rows = []
-    for r in batch.results:
-        rec = r.recommendation
-        top_target = rec.sdg_targets[0] if rec.sdg_targets else None
-        top_lg = rec.local_governments[0] if rec.local_governments else None
-        rows.append(
-            {
-                ui["col_id"]: r.id,
-                ui["p_title"]: r.title or r.text[:60],
-                ui["country"]: countries.get(r.partner_country or "", r.partner_country or ""),
-                ui["budget"]: budget_text(r.budget, lang),
-                ui["flag"]: flags_text(r.flags, lang),
-                ui["main_goal"]: main_goal(rec, lang),
-                ui["top_target"]: f"{top_target.id} {targets.get(top_target.id, top_target.title)}"
-                if top_target
-                else "",
-                ui["top_government"]: government_name(top_lg, lang) if top_lg else "",
-                ui["partner_needs"]: needs_count(rec.partner_needs, lang),
-                ui["score"]: top_target.score if top_target else 0.0,
-                ui["status"]: message("ui.status_scored", lang),
-                "_flags": len(r.flags),
-                "_row": r.row,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame = frame.sort_values(["_flags", ui["score"]], ascending=[False, False], kind="stable")
-    rejected = pd.DataFrame(
-        [
-            {
-                ui["col_id"]: e.id,
-                ui["status"]: message("ui.status_rejected", lang, reason=e.reason),
-                "_flags": -1,
-                "_row": e.row,
-            }
-            for e in errors
-        ]
-    )
-    out = pd.concat([frame, rejected], ignore_index=True) if not rejected.empty else frame
-    columns = [
-        ui["col_id"],
-        ui["p_title"],
-        ui["country"],
-        ui["budget"],
-        ui["flag"],
-        ui["main_goal"],
-        ui["top_target"],
-        ui["top_government"],
-        ui["partner_needs"],
-        ui["score"],
-        ui["status"],
-    ]
-    out = out.reindex(columns=columns + ["_flags", "_row"])
-    text_columns = [c for c in columns if c != ui["score"]]
-    out[text_columns] = out[text_columns].fillna("")
-    return out.reset_index(drop=True)
+    """A budget in KRW for reading: 3억 5,000만 원 / 350,000,000 KRW. Empty when unknown."""
+    return format_krw(value, lang)
 
 
 # ---------------------------------------------------------------- maps
@@ -378,8 +272,9 @@ def map_deck(points: list[dict], *, korea: bool = True):
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**fit_view(points)),
+        # No provider and pydeck's own "no style" marker (its default when no style is given): with it,
+        # Streamlit draws no base map. map_style=None would make Streamlit fetch a public Carto style.
         map_provider=None,
-        map_style=None,
         tooltip={"text": "{name}"},
     )
 

@@ -147,8 +147,8 @@ def test_cli_scores_a_folder(recommender, models_dir, tmp_path, capsys):
     assert main(["score", str(folder), "-o", str(out), "--models-dir", str(models_dir)]) == 0
     assert "scored 5 proposal(s), rejected 2" in capsys.readouterr().out  # the protected .hwp and notes.csv
     sheets = pd.read_excel(out, sheet_name=None, dtype=str)
-    assert sheets["errors"]["id"].tolist() == ["c_protected.hwp", "notes.csv"]
-    assert len(sheets["summary"]) == 5
+    assert sheets["제외된 행"]["번호"].tolist() == ["c_protected.hwp", "notes.csv"]
+    assert len(sheets["요약"]) == 7  # five scored, and the two rejected ones with their reason
 
 
 @pytest.mark.model
