@@ -26,11 +26,13 @@ from recommender.explain import (
     goals_line,
     message,
     needs_lines,
+    places_line,
     render_markdown,
     ui_labels,
 )
 from recommender.io import find_columns, read_table, write_results
 from recommender.pdm import local_text
+from recommender.proposal import Proposal
 from recommender.results import BatchResult, Recommendation, ScoredProposal
 from recommender.ui import (
     FontMissing,
@@ -93,14 +95,8 @@ def country_options(_rec: Recommender, lang: str) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False)
-def city_options(_rec: Recommender, iso2: str, lang: str) -> dict[str, str]:
-    cities = _rec.catalogues.cities
-    cities = cities[cities["iso2"] == iso2].assign(pop=lambda f: pd.to_numeric(f["population"], errors="coerce"))
-    cities = cities.sort_values("pop", ascending=False).head(300)
-    return {
-        row["name"]: (row["name_ko"] or row["name"]) if lang == "ko" else row["name"]
-        for row in cities.to_dict("records")
-    }
+def place_options(_rec: Recommender, iso2: str, lang: str) -> dict[str, str]:
+    return _rec.place_options(iso2, lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -338,17 +334,20 @@ def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
         format_func=lambda iso: ui["no_choice"] if iso is None else countries[iso],
         placeholder=ui["no_choice"],
     )
-    cities = city_options(rec, country, lang) if country else {}
-    if st.session_state.get("partner_city") not in cities:
+    places = place_options(rec, country, lang) if country else {}
+    if st.session_state.get("_place_country", country) != country:  # a place of the country left is dropped
         st.session_state["partner_city"] = None
+    st.session_state["_place_country"] = country
     city = col2.selectbox(
         ui["p_city"],
-        [None] + list(cities),
+        [None] + list(places),
         key="partner_city",
-        format_func=lambda c: ui["no_choice"] if c is None else cities[c],
+        format_func=lambda c: ui["no_choice"] if c is None else places.get(c, c),
         placeholder=ui["no_choice"],
+        accept_new_options=True,  # a district, a village or a Korean spelling the list lacks is typed
     )
     sector = col3.text_input(ui["p_sector"], key="sector")
+    place_read(rec, ui, lang, text, country, city or "")
     col4, col5 = st.columns(2)
     budget = col4.text_input(ui["p_budget"], key="budget")
     st.session_state.setdefault("years", (2026, 2028))
@@ -364,9 +363,27 @@ def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
     }
 
 
-def draft_row(proposal: dict, result: Recommendation, title: str) -> ScoredProposal:
+def place_read(rec: Recommender, ui: dict, lang: str, text: str, country: str | None, city: str) -> None:
+    """The partner place as the recommender reads the inputs (the field, or failing that the text), so a
+    place it cannot find is seen before matching."""
+    if not (city.strip() or (text.strip() and country)):
+        return
+    try:  # the description is checked when matching; here it is only a place to read names from
+        _, places, _ = rec.partner_places(Proposal(text=text, partner_country=country, partner_city=city))
+    except InputError:
+        return
+    if places:
+        st.caption(ui["place_read"].format(places=places_line(places, lang)))
+    elif city.strip():
+        st.caption(ui["place_none"])
+
+
+def draft_row(proposal: dict, result: Recommendation, title: str, lang: str) -> ScoredProposal:
     """The draft as one row of a call, for the same workbook a call gets."""
     written = {k: str(proposal[k]) for k in ("partner_city", "sector", "budget") if proposal.get(k)}
+    picked = [p.label(lang) for p in result.partner_places if p.origin == "field"]
+    if picked:  # a place chosen from the list is given by its id: the workbook names it
+        written["partner_city"] = "; ".join(picked)
     return ScoredProposal(
         "proposal",
         1,
@@ -374,7 +391,7 @@ def draft_row(proposal: dict, result: Recommendation, title: str) -> ScoredPropo
         title=title,
         text=proposal["text"],
         partner_country=result.partner_country,
-        partner_city=proposal.get("partner_city") or "",
+        partner_city=written.get("partner_city", ""),
         sector=proposal.get("sector") or "",
         written=written,
     )
@@ -407,7 +424,7 @@ def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
     col_a, col_b, col_c, col_d = st.columns(4)
     col_a.download_button(
         ui["download"],
-        lambda: result_workbook([draft_row(proposal, result, title)], [], lang, catalogue_names(rec, lang)),
+        lambda: result_workbook([draft_row(proposal, result, title, lang)], [], lang, catalogue_names(rec, lang)),
         file_name="matches.xlsx",
         key="download_xlsx",
         mime=XLSX,

@@ -373,6 +373,13 @@ class Recommender:
             proposal = replace(proposal, partner_country=iso)
         return proposal, tuple(places), from_text
 
+    def place_options(self, iso2: str, lang: str = "en") -> dict[str, str]:
+        """The partner places a drop-down offers for a country (id -> label in `lang`): its provinces,
+        then its largest cities, from the same gazetteer the linker reads. An id given back as a
+        proposal's partner_city is read as that place."""
+        self._require_loaded()
+        return self.view_.gazetteer.options(iso2, lang)
+
     def recommend_batch(
         self,
         proposals: Sequence[Proposal | Mapping | str],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .places import PartnerPlace
 from .results import Recommendation, ScoredProposal
 
 LANGUAGES = ("ko", "en")
@@ -298,11 +299,11 @@ def government_name(g, lang: str) -> str:
     return g.name_ko if lang == "ko" else g.name_en
 
 
-def places_line(result: Recommendation, lang: str) -> str:
-    """ "울란바토르 수흐바타르구; 다낭 (본문에서)": the partner places in the reader's language."""
-    return "; ".join(
-        p.label(lang) + (message("places.from_text", lang) if p.origin == "text" else "") for p in result.partner_places
-    )
+def places_line(result: Recommendation | Sequence[PartnerPlace], lang: str) -> str:
+    """ "울란바토르 수흐바타르구; 다낭 (본문에서)": the partner places (of a result, or as linked) in the
+    reader's language."""
+    places = result.partner_places if isinstance(result, Recommendation) else result
+    return "; ".join(p.label(lang) + (message("places.from_text", lang) if p.origin == "text" else "") for p in places)
 
 
 def render_text(result: Recommendation, lang: str = "en") -> str:
@@ -778,7 +779,15 @@ MESSAGES["ui.loaded"] = {
 MESSAGES["ui.p_title"] = {"ko": "사업명", "en": "Title"}
 MESSAGES["ui.p_text"] = {"ko": "사업 내용", "en": "Description"}
 MESSAGES["ui.p_country"] = {"ko": "대상 국가", "en": "Partner country"}
-MESSAGES["ui.p_city"] = {"ko": "대상 도시", "en": "Partner city"}
+MESSAGES["ui.p_city"] = {
+    "ko": "대상 지역 (주·도·도시, 직접 입력 가능)",
+    "en": "Partner place (province or city; type any)",
+}
+MESSAGES["ui.place_read"] = {"ko": "대상지로 읽은 곳: {places}", "en": "Partner place as read: {places}"}
+MESSAGES["ui.place_none"] = {
+    "ko": "대상지를 찾지 못했습니다: 대상 지역을 고르거나 적어 주세요 (예: 울란바토르시 수흐바타르구)",
+    "en": "No partner place found: pick or type one (e.g. Sukhbaatar District, Ulaanbaatar)",
+}
 MESSAGES["ui.p_sector"] = {"ko": "분야", "en": "Sector"}
 MESSAGES["ui.p_budget"] = {"ko": "예산(원)", "en": "Budget (KRW)"}
 MESSAGES["ui.p_years"] = {"ko": "사업 기간", "en": "Years"}
@@ -874,6 +883,8 @@ MESSAGES.update(
         "col.budget": {"ko": "예산", "en": "Budget"},
         "col.partner_places": {"ko": "대상지 (읽은 곳)", "en": "Partner place (as read)"},
         "col.model": {"ko": "사업 모델", "en": "Project model"},
+        "col.model_suggestions": {"ko": "유사 사업에 있으나 제안에 없는 구성", "en": "What similar projects included"},
+        "col.top_indicators": {"ko": "주요 SDG 지표", "en": "Top SDG indicators"},
         "col.partner_needs": {"ko": "상대 측 요청·중점 분야", "en": "Partner needs answered"},
         "col.flags": {"ko": "검토 표시", "en": "Flags"},
         "col.main_goal": {"ko": "주요 목표", "en": "Main goal"},

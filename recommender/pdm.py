@@ -282,10 +282,27 @@ def _cited(result: Recommendation, catalogues: Catalogues, lang: str) -> list[st
                 id=case,
                 title=row[f"title_{lang}"],
                 years=case_years(row) or "?",
-                source=row["source_url"] or message("pdm.no_source", lang),
+                source=shown_source(row["source_url"], lang) or message("pdm.no_source", lang),
             )
         )
     return lines
+
+
+SEED_TALK = re.compile(r"seed talk \S+ \(KIPA presentation(?:, (?:slide )?'([^']+)')?\)")
+SLIDES_KO = {"Korean Examples": "한국 사례", "Seoul ODA": "서울시 ODA"}
+
+
+def shown_source(source: str, lang: str) -> str:
+    """A case's source as the draft cites it: the talk our work starts from is named in the reader's
+    language (its file id means nothing to a reader); web addresses stay as they are."""
+
+    def talk(match: re.Match) -> str:
+        slide = match.group(1)
+        if lang != "ko":
+            return f"KIPA presentation (slide '{slide}')" if slide else "KIPA presentation"
+        return f"KIPA 발표 자료 (‘{SLIDES_KO.get(slide, slide)}’ 슬라이드)" if slide else "KIPA 발표 자료"
+
+    return SEED_TALK.sub(talk, source or "")
 
 
 def check_pdm_path(path: str | Path, inputs: Sequence[str | Path] = ()) -> Path:

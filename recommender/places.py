@@ -705,7 +705,10 @@ class Gazetteer:
         for r in [*rows, *cities[: max(0, most - len(rows))]]:
             name = (places.name_ko[r] or places.name[r]) if lang == "ko" else places.name[r]
             level = {"province": ("주·도", "province"), "city": ("시", "city")}[places.level[r]]
-            out[places.ids[r]] = f"{name} ({level[0] if lang == 'ko' else level[1]})"
+            if lang == "ko" and re.search(r"(?:[주도성시]|아이막|특별시|광역시)$", name):
+                out[places.ids[r]] = name  # "비엔티안 주" says its level already
+            else:
+                out[places.ids[r]] = f"{name} ({level[0] if lang == 'ko' else level[1]})"
         return out
 
     def index(self, iso2: str) -> CountryPlaces:

@@ -25,6 +25,16 @@ class StubRecommender:
         self.resolver = CountryResolver(countries)
         self.budgets = precedent_budgets or {}
         self.calls = 0
+        self._catalogues = None
+
+    @property
+    def catalogues(self):
+        """The real catalogues (the worklist names countries, targets and governments from them)."""
+        from recommender.catalogue import load_catalogues
+
+        if self._catalogues is None:
+            self._catalogues = load_catalogues(DATA)
+        return self._catalogues
 
     def precedent_budgets(self) -> dict[str, float]:
         return self.budgets

@@ -62,6 +62,26 @@ def test_city_choices_follow_the_country(app):
     assert any("Phnom Penh" in o for o in options) and not any(HANGUL.search(o) for o in options)
 
 
+def test_the_partner_place_picked_is_read_back_under_the_inputs(app):
+    # (a typed place the list lacks is checked in a real browser: tests/test_browser.py)
+    app.selectbox(key="partner_country").set_value("MN").run()
+    picked = app.selectbox(key="partner_city")
+    ulaanbaatar = next(o for o in picked.options if o.startswith("울란바토르"))
+    picked.select(ulaanbaatar).run()  # from the list: its id is the value, the caption names it
+    assert not app.exception
+    assert "대상지로 읽은 곳: 울란바토르" in [c.value for c in app.caption]
+    submit(app, "상수도 관망을 개선하고 정수장 운영 인력을 교육하는 사업")
+    assert "대상지로 읽은 곳: 울란바토르" in [c.value for c in app.caption]
+    app.selectbox(key="partner_country").set_value("LA").run()  # another country: the place is dropped
+    assert app.selectbox(key="partner_city").value is None
+
+
+def test_a_place_named_only_in_the_text_is_read_back(app):
+    app.text_area(key="proposal_text").input("라오스 루앙프라방주 상수도 개선과 운영 인력 교육")
+    app.selectbox(key="partner_country").set_value("LA").run()
+    assert "대상지로 읽은 곳: 루앙프라방 주 (본문에서)" in [c.value for c in app.caption]
+
+
 def test_empty_submission_shows_a_message(app):
     app.button(key="submit").click().run()
     assert [w.value for w in app.warning] == ["사업 내용을 입력해 주세요."]

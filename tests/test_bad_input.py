@@ -47,7 +47,8 @@ def test_long_text_is_read_in_passages(recommender):
         ("Water supply for a town in Laos. " * 40) + ("Fire trucks for Cambodia. " * 40)
     ).to_dict()
     assert result["passages"] > 2
-    assert {"C007", "C084"} & {p["id"] for p in result["precedents"][:5]}
+    shown = {p["id"] for p in result["precedents"][:10]}
+    assert {"C007", "C084"} <= shown  # Seoul's Laos water case and its Cambodia fire case: both halves read
 
 
 def test_html_in_text_is_never_interpreted(recommender):

@@ -1,6 +1,7 @@
 """A real browser: Streamlit served on 127.0.0.1, Debian's Chromium driven by Playwright."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -307,4 +308,28 @@ def test_our_government_page_in_both_languages_in_a_real_browser(server):
         expect(page.get_by_text("Opportunities", exact=True)).to_be_visible(timeout=60_000)
         expect(page.get_by_text("추천 기회")).to_have_count(0)
         _shot(page, "06_our_government_en")
+        browser.close()
+
+
+def test_a_typed_partner_district_is_read_back_in_korean(server):
+    """The officer types a district the drop-down lacks, in Korean; the page says which place it read."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(server, timeout=120_000)
+        page.get_by_label("사업 내용").wait_for(timeout=120_000)
+        for label, typed in (
+            ("대상 국가", "몽골"),
+            ("대상 지역 (주·도·도시, 직접 입력 가능)", "울란바토르시 수흐바타르구"),
+        ):
+            box = page.get_by_role("combobox", name=label)
+            box.click()
+            box.fill(typed)
+            page.keyboard.press("Enter")
+            expect(box).to_have_value(re.compile(typed.split("시 ")[0]), timeout=30_000)
+            page.wait_for_timeout(1500)  # the rerun the choice starts
+        expect(page.get_by_text("대상지로 읽은 곳: 울란바토르 Sükhbaatar")).to_be_visible(timeout=60_000)
+        _shot(page, "typed_partner_place")
         browser.close()

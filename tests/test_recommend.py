@@ -68,7 +68,8 @@ def test_result_contract(recommender):
     assert set(result["precedents"][0]) >= {"id", "lg_codes", "partner_iso2", "title", "score", "reason"}
     # Seoul carried out the Lak Sao water project (C007)
     assert result["local_governments"][0]["code"] == "11"
-    assert "C007" in result["local_governments"][0]["reason"]
+    assert result["local_governments"][0]["best_precedent"] == "C007"
+    assert "Lak Sao" in result["local_governments"][0]["reason"]  # the reason names the case by its title
 
 
 def test_reasons_follow_the_language(recommender):
@@ -131,7 +132,11 @@ def test_cli_score_keeps_good_rows_and_reports_bad_ones(recommender, models_dir,
 
     ranked = pd.read_csv(out, dtype=str)
     errors = pd.read_csv(tmp_path / "ranked.errors.csv", dtype=str)
-    assert ranked["id"].tolist() == ["P1", "P4"]
+    # a Korean call gets the Korean worklist: every row, the rejected ones with nothing found
+    found = ranked.set_index("번호")["1순위 세부목표"].notna()
+    assert (
+        sorted(found.index) == ["P1", "P2", "P3", "P4"] and found[["P1", "P4"]].all() and not found[["P2", "P3"]].any()
+    )
     assert errors["id"].tolist() == ["P2", "P3"] and errors["row"].tolist() == ["3", "4"]
     assert "Atlantis" in errors.loc[1, "reason"]
 
