@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import assemble, goal_model, ranking
-from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
+from .catalogue import INDEXED, Catalogues, index_passages, lexical_corpus, load_catalogues, target_passage
 from .embedders import (
     DEFAULT_EMBEDDER,
     Embedder,
@@ -34,6 +34,7 @@ from .governments import FILE_NAME as GOVERNMENT_MODEL
 from .governments import GovernmentModel
 from .index import VectorIndex, build_lock
 from .korean import default_reader
+from .lexical import LexicalScorer
 from .proposal import Proposal
 from .results import Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
@@ -161,8 +162,19 @@ class Recommender:
         digest = hashlib.sha256("\x1e".join(f"{i}\x1f{lang}\x1f{t}" for i, t, lang in zip(ids, texts, langs)).encode())
         return f"{self.catalogues_.fingerprints[name]}-{digest.hexdigest()[:12]}"
 
+    def _lexical_description(self, name: str) -> dict:
+        """The lexical model an index folder must hold: its settings and a hash of the documents it was fitted on."""
+        documents, items = lexical_corpus(self.catalogues_, name)
+        digest = hashlib.sha256("\x1e".join(f"{i}\x1f{d}" for d, i in zip(documents, items)).encode())
+        return dict(LexicalScorer().describe(), corpus=digest.hexdigest()[:16])
+
     def _expected(self, name: str) -> dict:
-        return {"catalogue": name, "embedder": self.embedder.id, "catalogue_fingerprint": self._fingerprint(name)}
+        return {
+            "catalogue": name,
+            "embedder": self.embedder.id,
+            "catalogue_fingerprint": self._fingerprint(name),
+            "lexical": self._lexical_description(name),
+        }
 
     def _prepare(self) -> None:
         self.view_ = CatalogueView(self.catalogues_, self.indexes_)
@@ -217,6 +229,9 @@ class Recommender:
                     embedder_id=self.embedder.id,
                     fingerprint=self._fingerprint(name),
                 )
+                # the lexical model is fitted here and loaded with the index: nothing is fitted at open
+                lexical = LexicalScorer().fit(*lexical_corpus(self.catalogues_, name))
+                index.add_arrays(lexical.arrays(), lexical=self._lexical_description(name))
                 index.save(self.models_dir / name)
                 self.indexes_[name] = index
         self._prepare()
