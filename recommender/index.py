@@ -40,7 +40,7 @@ EXACT_SEARCH_LIMIT = 50_000
 INDEX_KINDS = ("flat", "hnsw", "ivf_pq")
 RERANK_FILE = "rerank.f16.npy"
 # Companion arrays at least this large are memory-mapped when loaded, smaller ones read.
-MMAP_BYTES = 1 << 20
+MMAP_BYTES = 1 << 18
 _ARRAY_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 

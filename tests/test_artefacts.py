@@ -45,7 +45,13 @@ def test_two_builds_at_once_take_turns(tmp_path):
     ]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
     Recommender(DATA, models).load()
-    assert sorted(p.name for p in models.iterdir()) == [".build.lock", "minilm-onnx", "precedents", "sdg_targets"]
+    assert sorted(p.name for p in models.iterdir()) == [
+        ".build.lock",
+        "minilm-onnx",
+        "precedents",
+        "sdg_targets",
+        "use-m3",
+    ]
 
 
 def test_nothing_is_unpickled():
