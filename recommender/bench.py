@@ -332,6 +332,29 @@ def write_report(r: dict, docs_dir: Path) -> Path:
     for name, b in r["build"].items():
         lines.append(f"| index build, {name} ({b['vectors']} vectors) | {b['total_s']:.1f} s |")
     lines.append("")
+    if "cold_start_en_s" in r:
+        runs = ", ".join(
+            f"{name} {' / '.join(f'{s:.2f}' for s in r.get(f'cold_start_{lang}_runs_s', []))} s"
+            for lang, name in (("en", "English"), ("ko", "Korean"))
+        )
+        lines += [
+            "## How the cold start is measured",
+            "",
+            "What a user of the command line waits for: `python -m recommender match TEXT --country KH` started "
+            "as a new process (a new interpreter: imports, the catalogues, the indexes and the saved lexical "
+            "models, both encoders, the Korean analyser for the Korean text, the answer printed), timed from "
+            "outside by the bench: wall time from start to exit, the CPU time of all the child's threads as "
+            "the kernel accounts it when the child is reaped (user + system), and the child's own peak "
+            "resident memory (VmHWM, printed by the child as it exits: the rusage of a child of a large "
+            f"process counts pages it shared with its parent before exec). One warm-up run of each text is "
+            f"not counted (it puts the files in the operating system's page cache, as for a user's second "
+            f"command); the figure is the median of the {r['cold_start_runs']} runs after it ({runs}). "
+            f"Load average when the cold starts began: {r.get('cold_start_load_average', float('nan')):.1f}. "
+            "The same command timed by `hyperfine` or `/usr/bin/time -v` (its 'Elapsed (wall clock) time', "
+            "'User time' + 'System time' and 'Maximum resident set size') gives the same figures within "
+            "the machine's noise.",
+            "",
+        ]
     if "scale" in r:
         lines += [
             "## Precedent catalogues at scale",

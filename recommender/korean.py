@@ -138,9 +138,15 @@ def lexicon_terms(morphemes: list[Morpheme], lexicon: Lexicon) -> list[GlossTerm
 class KoreanReader:
     """The analyser and the lexicon together: the gloss of a Korean text."""
 
+    # A text is glossed twice (its passages for the encoder, the whole text for the keyword queries);
+    # a short text is one passage, so the last few analyses are kept.
+    CACHED_TEXTS = 64
+
     def __init__(self, lexicon: Lexicon | None = None, analyser: KoreanAnalyser | None = None):
         self._lexicon = lexicon
         self.analyser = analyser or KoreanAnalyser()
+        self._terms: dict[str, list[GlossTerm]] = {}
+        self._terms_lock = threading.Lock()
 
     @property
     def lexicon(self) -> Lexicon:
@@ -149,7 +155,14 @@ class KoreanReader:
         return self._lexicon
 
     def terms(self, text: str) -> list[GlossTerm]:
-        return lexicon_terms(self.analyser.morphemes(text), self.lexicon)
+        found = self._terms.get(text)
+        if found is None:
+            found = lexicon_terms(self.analyser.morphemes(text), self.lexicon)
+            with self._terms_lock:
+                if len(self._terms) >= self.CACHED_TEXTS:
+                    del self._terms[next(iter(self._terms))]  # the oldest
+                self._terms[text] = found
+        return list(found)
 
     def gloss(self, text: str, *, alternatives: bool = False) -> str:
         """The English of the text's terms in text order; with alternatives, every rendering of each."""
