@@ -282,19 +282,24 @@ class FastUSE:
 
         folder = Path(folder)
         manifest = check_export(folder, verify_files=verify_files)
-        self.tokenizer = load_tokenizer(folder, manifest)
         backend = NumpyBackend.__new__(NumpyBackend)
-        with np.load(folder / "weights.npz", allow_pickle=False) as saved:
-            weights = {name: saved[name] for name in saved.files}
-        for name, value in manifest["model"].items():
-            if isinstance(value, dict):
-                setattr(backend, name, [weights[f"{name}.{i}"] for i in range(value["list"])])
-            else:
-                setattr(backend, name, value)
-        for name, value in weights.items():
-            if "." not in name:
-                setattr(backend, name, value)
-        backend.table = np.load(folder / "table.npy", mmap_mode="r", allow_pickle=False)
+        try:
+            self.tokenizer = load_tokenizer(folder, manifest)
+            with np.load(folder / "weights.npz", allow_pickle=False) as saved:
+                weights = {name: saved[name] for name in saved.files}
+            for name, value in manifest["model"].items():
+                if isinstance(value, dict):
+                    setattr(backend, name, [weights[f"{name}.{i}"] for i in range(value["list"])])
+                else:
+                    setattr(backend, name, value)
+            for name, value in weights.items():
+                if "." not in name:
+                    setattr(backend, name, value)
+            backend.table = np.load(folder / "table.npy", mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError, KeyError) as exc:  # replaced by a build meanwhile, or damaged
+            raise StaleIndexError(
+                f"the multilingual encoder export at {folder} cannot be read ({exc}); {REBUILD_HINT}"
+            ) from exc
         backend.sp = self.tokenizer
         backend.threads = threads
         try:  # as the package does: BLAS threads limited around each encode
