@@ -19,9 +19,18 @@ from recommender.access import footer, require_access
 from recommender.batch import score_frame
 from recommender.catalogue import split_codes
 from recommender.core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR
-from recommender.documents import extract_text
-from recommender.explain import NO_CLOSE_PRECEDENT, flag_name, flags_text, goals_line, render_markdown, ui_labels
+from recommender.documents import title_and_body
+from recommender.explain import (
+    NO_CLOSE_PRECEDENT,
+    flag_name,
+    goals_line,
+    message,
+    needs_lines,
+    render_markdown,
+    ui_labels,
+)
 from recommender.io import find_columns, read_table, write_results
+from recommender.pdm import local_text
 from recommender.results import BatchResult, Recommendation, ScoredProposal
 from recommender.ui import (
     FontMissing,
@@ -35,15 +44,17 @@ from recommender.ui import (
     summary_pdf,
     translated_errors,
     upload_problem,
-    with_case_titles,
-    worklist,
 )
+from recommender.worklist import COLUMNS as WORKLIST_COLUMNS
+from recommender.worklist import CatalogueNames, column_header, flags_in_words, worklist_rows
 
 MAX_UPLOAD_MB = 20  # the app's own limit; server.maxUploadSize is a little higher so this message shows
 MAX_CALL_ROWS = 2_000
 DRAFT_KEYS = ("proposal_title", "proposal_text", "partner_country", "partner_city", "sector", "budget", "years")
+CALL_KEYS = ("filter_flags", "filter_countries", "detail_id")  # the Screen page's choices, kept like drafts
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BLUE, RED = [31, 119, 180], [214, 39, 40]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+BLUE, RED, GREEN = [31, 119, 180], [214, 39, 40], [44, 160, 44]
 
 
 def _warm(rec: Recommender) -> None:
@@ -92,9 +103,19 @@ def city_options(_rec: Recommender, iso2: str, lang: str) -> dict[str, str]:
     }
 
 
-def case_titles(rec: Recommender, lang: str) -> dict[str, str]:
-    prec = rec.catalogues.precedents
-    return dict(zip(prec["id"], prec["title_ko" if lang == "ko" else "title_en"]))
+@st.cache_data(show_spinner=False)
+def catalogue_names(_rec: Recommender, lang: str) -> CatalogueNames:
+    return CatalogueNames.from_catalogues(_rec.catalogues, lang)
+
+
+@st.cache_data(show_spinner=False)
+def city_names(_rec: Recommender, lang: str) -> dict[str, str]:
+    """GeoNames city name -> its name in the UI language (the first Korean spelling when there is one)."""
+    if lang != "ko":
+        return {}
+    cities = _rec.catalogues.cities
+    korean = cities[cities["name_ko"].fillna("") != ""]
+    return {name: spellings.split("|")[0] for name, spellings in zip(korean["name"], korean["name_ko"])}
 
 
 def show_error(exc: Exception | str, ui: dict, lang: str) -> None:
@@ -114,28 +135,37 @@ def uploader(label: str, types: list[str], key: str, ui: dict, multiple: bool = 
     return upload
 
 
-def score_column(ui: dict) -> dict:
-    return {
-        ui["score"]: st.column_config.ProgressColumn(
-            ui["score"], min_value=0.0, max_value=1.0, format="%.2f", width="small"
-        )
-    }
+def score_column(ui: dict, name: str | None = None) -> dict:
+    name = name or ui["score"]
+    return {name: st.column_config.ProgressColumn(name, min_value=0.0, max_value=1.0, format="%.2f", width="small")}
 
 
 def wide(*names: str) -> dict:
     return {name: st.column_config.TextColumn(name, width="large") for name in names}
 
 
+def long_texts(ui: dict, items: list[tuple[str, str]]) -> None:
+    """The full text of cells a table cuts (reasons, flags), folded under the table."""
+    if not items:
+        return
+    with st.expander(ui["read_in_full"]):
+        st.markdown("\n".join(f"- **{escape_markdown(name)}**: {escape_markdown(text)}" for name, text in items))
+
+
+def escape_markdown(text: str) -> str:
+    """User and catalogue text shown as text inside Markdown (no links, emphasis or HTML)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
 def render_targets(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
     st.write(f"**{ui['goals_present']}:** " + goals_line(result, lang))
     sdg11 = [f"{t.id} ({rank})" for rank, t in enumerate(result.sdg_targets, 1) if t.is_sdg11]
     st.write(f"**{ui['sdg11_in_list']}:** " + (", ".join(sdg11) if sdg11 else ui["none"]))
-    titles = case_titles(rec, lang)
     frame = pd.DataFrame(
         [
             {
                 ui["score"]: t.score,
-                ui["reason"]: with_case_titles(t.reason, titles),
+                ui["reason"]: t.reason,
                 ui["target"]: t.id + (" ★" if t.is_sdg11 else ""),
                 ui["goal"]: t.goal,
                 ui["text"]: t.title,
@@ -150,11 +180,11 @@ def render_targets(rec: Recommender, result: Recommendation, ui: dict, lang: str
     st.dataframe(
         styled, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"], ui["text"])}
     )
+    long_texts(ui, [(f"{t.id} {t.title}", t.reason) for t in result.sdg_targets])
 
 
 def render_precedents(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
-    lgs = rec.catalogues.local_governments
-    lg_names = dict(zip(lgs["code"], lgs["name_ko" if lang == "ko" else "name_en"]))
+    names = catalogue_names(rec, lang)
     countries = country_labels(rec, lang)
     best = max((p.score for p in result.precedents), default=0.0)
     if best < NO_CLOSE_PRECEDENT:
@@ -166,7 +196,7 @@ def render_precedents(rec: Recommender, result: Recommendation, ui: dict, lang: 
                 ui["reason"]: p.reason,
                 ui["text"]: p.title,
                 ui["precedent"]: p.id,
-                ui["government"]: ", ".join(lg_names.get(c, c) for c in p.lg_codes),
+                ui["government"]: ", ".join(names.government(c) for c in p.lg_codes),
                 ui["country"]: ui["domestic"] if p.domestic else codes_to_names(p.partner_iso2, countries),
                 ui["place"]: p.partner_locality or "",
                 ui["years"]: p.years or "",
@@ -186,16 +216,20 @@ def render_precedents(rec: Recommender, result: Recommendation, ui: dict, lang: 
             ui["source"]: st.column_config.LinkColumn(ui["source"]),
         },
     )
+    long_texts(ui, [(p.title, p.reason) for p in result.precedents])
 
 
-def render_governments(result: Recommendation, ui: dict, lang: str, titles: dict[str, str]) -> None:
+def render_governments(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
+    names = catalogue_names(rec, lang)
+    titles = names.precedents
+    cities = city_names(rec, lang)
     frame = pd.DataFrame(
         [
             {
-                ui["government"]: g.name_ko if lang == "ko" else g.name_en,
+                ui["government"]: names.government(g.code),
                 ui["score"]: g.score,
-                ui["reason"]: with_case_titles(g.reason, titles) if g.best_precedent is None else g.reason,
-                ui["tie"]: g.components.get("tie", ""),
+                ui["reason"]: g.reason,
+                ui["tie"]: cities.get(g.components.get("tie", ""), g.components.get("tie", "")),
                 ui["best"]: titles.get(g.best_precedent, "") if g.best_precedent else "",
                 ui["in_country"]: g.components["n_cases_in_country"],
             }
@@ -203,12 +237,13 @@ def render_governments(result: Recommendation, ui: dict, lang: str, titles: dict
         ]
     )
     st.dataframe(frame, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"])})
+    long_texts(ui, [(names.government(g.code), g.reason) for g in result.local_governments])
     if result.teams:  # suggested groups of governments, when the recommender gives them
         st.subheader(ui["teams"])
         teams = pd.DataFrame(
             [
                 {
-                    ui["government"]: " + ".join(t.names_ko if lang == "ko" else t.names_en),
+                    ui["government"]: " + ".join(names.government(c) for c in t.codes),
                     ui["score"]: t.score,
                     ui["reason"]: t.reason,
                 }
@@ -216,34 +251,62 @@ def render_governments(result: Recommendation, ui: dict, lang: str, titles: dict
             ]
         )
         st.dataframe(teams, hide_index=True, width="stretch", column_config={**score_column(ui), **wide(ui["reason"])})
+        long_texts(ui, [(" + ".join(names.government(c) for c in t.codes), t.reason) for t in result.teams])
     points = [
-        {"lat": g.lat, "lon": g.lon, "name": g.name_ko if lang == "ko" else g.name_en, "color": BLUE, "radius": 6000}
+        {"lat": g.lat, "lon": g.lon, "name": names.government(g.code), "color": BLUE, "radius": 6000}
         for g in result.local_governments
         if g.score > 0
     ]
     city = result.partner_city
     if isinstance(city, dict):
-        name = (city.get("name_ko") or city["name"]) if lang == "ko" else city["name"]
+        name = ((city.get("name_ko") or "").split("|")[0] or city["name"]) if lang == "ko" else city["name"]
         points.append({"lat": city["lat"], "lon": city["lon"], "name": name, "color": RED, "radius": 30000})
     if points:
         st.caption(ui["map"])
         st.pydeck_chart(map_deck(points), height=460)
 
 
+def render_design(result: Recommendation, ui: dict, lang: str) -> None:
+    """The project model the proposal falls in, what similar projects included, and its SDG indicators."""
+    model = result.model
+    if model is not None:
+        st.subheader(ui["model"])
+        if model.established:
+            st.write(f"**{model.name(lang)}**")
+        st.caption(model.reason)
+        for suggestion in model.suggestions:
+            st.info(suggestion.text)
+    if result.indicators:
+        st.subheader(ui["indicators"])
+        frame = pd.DataFrame(
+            [
+                {
+                    ui["code"]: i.code,
+                    ui["indicator"]: local_text(i.text(lang), lang)
+                    + (message("indicator.unofficial", lang) if i.ko_source == "ours" else ""),
+                    ui["target"]: i.target,
+                }
+                for i in result.indicators
+            ]
+        )
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=wide(ui["indicator"]))
+
+
 def render_result(rec: Recommender, result: Recommendation, ui: dict, lang: str) -> None:
+    render_needs(result, ui, lang)
     tab_t, tab_p, tab_g = st.tabs([ui["tab_targets"], ui["tab_precedents"], ui["tab_lgs"]])
     with tab_t:
         render_targets(rec, result, ui, lang)
     with tab_p:
         render_precedents(rec, result, ui, lang)
     with tab_g:
-        render_governments(result, ui, lang, case_titles(rec, lang))
+        render_governments(rec, result, ui, lang)
 
 
-def result_workbook(results: list[ScoredProposal], errors, lang: str) -> bytes:
-    """The same workbook `recommender score -o x.xlsx` writes, with sheet and column names in `lang`."""
+def result_workbook(results: list[ScoredProposal], errors, lang: str, names: CatalogueNames) -> bytes:
+    """The same workbook `recommender score -o x.xlsx --lang <lang>` writes: the worklist as its summary."""
     buffer = io.BytesIO()
-    write_results(results, errors, buffer, fmt="xlsx", lang=lang)
+    write_results(results, errors, buffer, fmt="xlsx", lang=lang, names=names)
     return buffer.getvalue()
 
 
@@ -256,8 +319,11 @@ def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
         if problem:
             st.error(problem)
         else:
-            try:
-                st.session_state["proposal_text"] = extract_text(data, upload.name)
+            try:  # the document's first heading or line is its title, the rest its description
+                heading, body = title_and_body(data, upload.name)
+                st.session_state["proposal_text"] = body
+                if heading and heading != body and not st.session_state.get("proposal_title", "").strip():
+                    st.session_state["proposal_title"] = heading
                 st.info(ui["loaded"])
             except InputError as exc:
                 show_error(exc, ui, lang)
@@ -298,6 +364,22 @@ def draft_inputs(rec: Recommender, ui: dict, lang: str) -> dict:
     }
 
 
+def draft_row(proposal: dict, result: Recommendation, title: str) -> ScoredProposal:
+    """The draft as one row of a call, for the same workbook a call gets."""
+    written = {k: str(proposal[k]) for k in ("partner_city", "sector", "budget") if proposal.get(k)}
+    return ScoredProposal(
+        "proposal",
+        1,
+        result,
+        title=title,
+        text=proposal["text"],
+        partner_country=result.partner_country,
+        partner_city=proposal.get("partner_city") or "",
+        sector=proposal.get("sector") or "",
+        written=written,
+    )
+
+
 def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
     current = draft_inputs(rec, ui, lang)
     if st.button(ui["submit"], type="primary", key="submit"):
@@ -319,12 +401,13 @@ def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
         return
     for warning in result.warnings:
         st.info(warning)
+    render_design(result, ui, lang)
     render_result(rec, result, ui, lang)
     title = proposal.get("title") or ui["title"]
-    col_a, col_b, col_c = st.columns(3)
+    col_a, col_b, col_c, col_d = st.columns(4)
     col_a.download_button(
         ui["download"],
-        lambda: result_workbook([ScoredProposal("proposal", 1, result, title=title, text=proposal["text"])], [], lang),
+        lambda: result_workbook([draft_row(proposal, result, title)], [], lang, catalogue_names(rec, lang)),
         file_name="matches.xlsx",
         key="download_xlsx",
         mime=XLSX,
@@ -348,25 +431,33 @@ def page_draft(rec: Recommender, ui: dict, lang: str) -> None:
             mime="application/pdf",
             key="download_pdf",
         )
+    col_d.download_button(  # made when clicked
+        ui["pdm"],
+        lambda: rec.pdm(result, proposal, lang),
+        file_name="pdm_draft.docx",
+        mime=DOCX,
+        key="download_pdm",
+    )
 
 
-def read_call(rec: Recommender, table, documents, ui: dict, lang: str) -> tuple[BatchResult, list] | None:
-    """Score an uploaded call (a table, or documents); None after showing why it cannot be scored."""
+def read_call(rec: Recommender, call: dict, ui: dict, lang: str) -> tuple[BatchResult, list] | None:
+    """Score a kept call (a table, or documents) with reasons in `lang`; None after showing why it
+    cannot be scored."""
     errors = []
-    if table is not None:
-        data = table.getvalue()
-        problem = upload_problem(data, table.name, lang, MAX_UPLOAD_MB * 2**20)
+    if call["table"] is not None:
+        name, data = call["table"]
+        problem = upload_problem(data, name, lang, MAX_UPLOAD_MB * 2**20)
         if problem:
             st.error(problem)
             return None
-        frame = read_table(data, name=table.name)
+        frame = read_table(data, name=name)
         columns = find_columns(frame.columns)
     else:
-        big = next((d for d in documents if d.size > MAX_UPLOAD_MB * 2**20), None)
+        big = next(((n, d) for n, d in call["documents"] if len(d) > MAX_UPLOAD_MB * 2**20), None)
         if big is not None:
-            st.error(upload_problem(big.getvalue(), big.name, lang, MAX_UPLOAD_MB * 2**20))
+            st.error(upload_problem(big[1], big[0], lang, MAX_UPLOAD_MB * 2**20))
             return None
-        frame, errors = call_documents([(d.name, d.getvalue()) for d in documents], lang)
+        frame, errors = call_documents(call["documents"], lang)
         st.info(ui["documents_read"].format(n=len(frame), e=len(errors)))
         columns = {"id": "id", "title": "title", "text": "text"}
         if frame.empty:
@@ -374,75 +465,147 @@ def read_call(rec: Recommender, table, documents, ui: dict, lang: str) -> tuple[
     if len(frame) > MAX_CALL_ROWS:
         st.error(ui["too_many"].format(n=MAX_CALL_ROWS))
         return None
-    batch = score_frame(rec, frame, columns=columns)
+    batch = score_frame(rec, frame, columns=columns, lang=lang)
     return batch, errors + translated_errors(batch.errors, lang)
+
+
+def keep_call(table, documents) -> None:
+    """An upload becomes the page's call, kept in the session with its bytes: the uploader forgets its
+    file when another page is shown, the call stays (scored once per language, on first view)."""
+    key = (table.file_id if table else None, tuple(d.file_id for d in documents or ()))
+    kept = st.session_state.get("call")
+    if kept is not None and kept["key"] == key:
+        return
+    st.session_state["call"] = {
+        "key": key,
+        "name": table.name if table else ", ".join(d.name for d in documents),
+        "table": (table.name, table.getvalue()) if table else None,
+        "documents": [(d.name, d.getvalue()) for d in documents or ()],
+        "scored": {},
+    }
+    for name in CALL_KEYS:  # filters and the open proposal belong to the call they were set on
+        st.session_state.pop(name, None)
+
+
+def scored_call(rec: Recommender, ui: dict, lang: str) -> tuple[BatchResult, list] | None:
+    call = st.session_state["call"]
+    if lang not in call["scored"]:
+        try:
+            with st.spinner(ui["loading"]):
+                scored = read_call(rec, call, ui, lang)
+        except InputError as exc:
+            show_error(exc, ui, lang)
+            scored = None
+        if scored is None:
+            st.session_state.pop("call", None)  # a call that cannot be scored is not kept
+            return None
+        call["scored"][lang] = scored
+    return call["scored"][lang]
 
 
 def page_screen(rec: Recommender, ui: dict, lang: str) -> None:
     table = uploader(ui["upload_call"], ["csv", "xlsx", "jsonl", "parquet"], "call_file", ui)
     documents = uploader(ui["upload_docs"], ["txt", "pdf", "docx", "hwpx", "hwp", "zip"], "call_docs", ui, True)
-    if table is None and not documents:
+    if table is not None or documents:
+        keep_call(table, documents)
+    if "call" not in st.session_state:
         return
-    key = (table.file_id if table else None, tuple(d.file_id for d in documents or ()), lang)
-    if st.session_state.get("_call_key") != key:
-        st.session_state.pop("call_batch", None)
-        try:
-            with st.spinner(ui["loading"]):
-                scored = read_call(rec, table, documents, ui, lang)
-        except InputError as exc:
-            show_error(exc, ui, lang)
-            return
-        if scored is None:
-            return
-        st.session_state["_call_key"], st.session_state["call_batch"] = key, scored
-    if "call_batch" not in st.session_state:
+    if table is None and not documents:  # back on the page: the call is still here
+        col_a, col_b = st.columns([4, 1])
+        col_a.info(ui["call_kept"].format(name=st.session_state["call"]["name"]))
+        if col_b.button(ui["call_clear"], key="call_clear"):
+            st.session_state.pop("call", None)
+            for name in CALL_KEYS:
+                st.session_state.pop(name, None)
+            st.rerun()
+    scored = scored_call(rec, ui, lang)
+    if scored is None:
         return
-    batch, errors = st.session_state["call_batch"]
+    batch, errors = scored
     st.success(ui["scored"].format(n=len(batch.results), e=len(errors)))
-    countries = country_labels(rec, lang)
-    targets = rec.catalogues.sdg_targets
-    titles = dict(zip(targets["id"], targets["title_ko" if lang == "ko" else "title_en"]))
-    table_frame = worklist(batch, errors, countries, titles, ui, lang)
-    kinds = sorted({flag_name(f, lang) for r in batch.results for f in r.flags})
-    chosen = st.multiselect(ui["filter_flag"], kinds, key="filter_flags", placeholder=ui["choose"])
-    present = sorted({c for c in table_frame[ui["country"]] if c})
-    chosen_countries = st.multiselect(ui["filter_country"], present, key="filter_countries", placeholder=ui["choose"])
-    shown = table_frame
-    if chosen:
-        by_id = {r.id: {flag_name(f, lang) for f in r.flags} for r in batch.results}
-        shown = shown[[bool(by_id.get(i, set()) & set(chosen)) for i in shown[ui["col_id"]]]]
-    if chosen_countries:
-        shown = shown[shown[ui["country"]].isin(chosen_countries)]
+    names = catalogue_names(rec, lang)
+    rows = worklist_rows(batch.results, errors, names)
+    kinds = sorted({k for row in rows for k in row["_flags"]}, key=lambda k: flag_name(k, lang))
+    chosen = st.multiselect(
+        ui["filter_flag"],
+        kinds,
+        format_func=lambda k: flag_name(k, lang),
+        key="filter_flags",
+        placeholder=ui["choose"],
+        select_all=False,
+    )
+    present = sorted({row["_country"] for row in rows if row["_country"]}, key=names.country)
+    chosen_countries = st.multiselect(
+        ui["filter_country"],
+        present,
+        format_func=names.country,
+        key="filter_countries",
+        placeholder=ui["choose"],
+        select_all=False,
+    )
+    shown = [
+        row
+        for row in rows
+        if (not chosen or set(row["_flags"]) & set(chosen))
+        and (not chosen_countries or row["_country"] in chosen_countries)
+    ]
+    headers = {c: column_header(c, lang) for c in WORKLIST_COLUMNS}
+    frame = pd.DataFrame(
+        [{headers[c]: row[c] for c in WORKLIST_COLUMNS} for row in shown], columns=list(headers.values())
+    )
     st.dataframe(
-        shown.drop(columns=["_flags", "_row"]),
+        frame,
         hide_index=True,
         width="stretch",
-        column_config={**score_column(ui), **wide(ui["p_title"], ui["flag"], ui["top_target"], ui["status"])},
+        column_config={
+            **score_column(ui, headers["score"]),
+            **wide(headers["title"], headers["flags"], headers["top_target"], headers["top_precedents"]),
+        },
     )
+    long_texts(ui, [(f"{row['id']} {row['title']}".strip(), row["flags"]) for row in shown if row["flags"]])
     st.download_button(
         ui["download_call"],
-        lambda: result_workbook(batch.results, errors, lang),
+        lambda: result_workbook(batch.results, errors, lang, names),
         file_name="screening.xlsx",
         key="download_call",
         mime=XLSX,
     )
-    scored_ids = [i for i in shown[ui["col_id"]] if any(r.id == i for r in batch.results)]
-    pick = st.selectbox(ui["detail"], scored_ids, key="detail_id", index=None, placeholder=ui["choose"])
+    by_id = {r.id: r for r in batch.results}
+    scored_ids = [row["id"] for row in shown if row["_scored"]]
+    if st.session_state.get("detail_id") not in scored_ids:
+        st.session_state.pop("detail_id", None)
+    pick = st.selectbox(
+        ui["detail"],
+        scored_ids,
+        format_func=lambda i: f"{i} · {by_id[i].title}" if by_id[i].title else i,
+        key="detail_id",
+        index=None,
+        placeholder=ui["choose"],
+    )
     if pick is not None:
-        render_detail(rec, next(r for r in batch.results if r.id == pick), ui, lang, countries)
+        render_detail(rec, by_id[pick], ui, lang, names)
 
 
-def render_detail(rec: Recommender, r: ScoredProposal, ui: dict, lang: str, countries: dict[str, str]) -> None:
+def render_detail(rec: Recommender, r: ScoredProposal, ui: dict, lang: str, names: CatalogueNames) -> None:
     st.subheader(r.title or r.id)
     facts = [
-        f"**{ui['country']}:** {countries.get(r.partner_country or '', ui['none'])}",
+        f"**{ui['country']}:** {names.country(r.partner_country) if r.partner_country else ui['none']}",
+        f"**{ui['p_city']}:** {r.partner_city or ui['none']}",
+        f"**{ui['p_sector']}:** {r.sector or ui['none']}",
         f"**{ui['budget']}:** {budget_text(r.budget, lang) or ui['none']}",
-        f"**{ui['detail_flags']}:** {flags_text(r.flags, lang) or ui['no_flags']}",
+        f"**{ui['detail_flags']}:** {flags_in_words(r.flags, names) or ui['no_flags']}",
     ]
     st.markdown("  \n".join(facts))
     st.text_area(ui["detail_text"], r.text, disabled=True, height=140, key=f"detail_text_{r.id}")
-    try:  # asked again in the UI language, so the reasons follow the page, not the row
-        proposal = {"text": r.text, "title": r.title, "partner_country": r.partner_country, "budget": r.budget}
+    try:  # asked again in the UI language with every input the row had, so the scores are the row's
+        proposal = {
+            "text": r.text,
+            "title": r.title,
+            "partner_country": r.partner_country,
+            "partner_city": r.partner_city,
+            "sector": r.sector,
+            "budget": r.budget,
+        }
         result = rec.recommend(proposal, lang=lang)
     except InputError as exc:
         show_error(exc, ui, lang)
@@ -454,14 +617,17 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
     cat = rec.catalogues
     prec = cat.precedents
     lgs = cat.local_governments
-    name = "name_ko" if lang == "ko" else "name_en"
-    lg_names = dict(zip(lgs["code"], lgs[name]))
+    lg_names = dict(catalogue_names(rec, lang).governments)
     countries = country_labels(rec, lang)
     sector_col = "dac_name_ko" if lang == "ko" else "dac_name"
     st.subheader(ui["precedents"])
     col1, col2, col3 = st.columns(3)
     sector = col1.multiselect(
-        ui["filter_sector"], sorted(set(prec[sector_col]) - {""}), key="explore_sector", placeholder=ui["choose"]
+        ui["filter_sector"],
+        sorted(set(prec[sector_col]) - {""}),
+        key="explore_sector",
+        placeholder=ui["choose"],
+        select_all=False,
     )
     present = sorted({c for cs in prec["partner_iso2"] for c in split_codes(cs)}, key=lambda c: countries.get(c, c))
     country = col2.multiselect(
@@ -470,10 +636,16 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
         format_func=lambda c: countries.get(c, c),
         key="explore_country",
         placeholder=ui["choose"],
+        select_all=False,
     )
     with_cases = sorted({c for cs in prec["lg_codes"] for c in split_codes(cs)}, key=lambda c: lg_names[c])
     government = col3.multiselect(
-        ui["filter_lg"], with_cases, format_func=lambda c: lg_names[c], key="explore_lg", placeholder=ui["choose"]
+        ui["filter_lg"],
+        with_cases,
+        format_func=lambda c: lg_names[c],
+        key="explore_lg",
+        placeholder=ui["choose"],
+        select_all=False,
     )
     shown = prec
     if sector:
@@ -507,7 +679,7 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
         {
             "lat": row["lat"],
             "lon": row["lon"],
-            "name": f"{row[name]} ({row['cases']})",
+            "name": f"{lg_names[row['code']]} ({row['cases']})",
             "color": BLUE,
             "radius": 4000 + 3000 * row["cases"],
         }
@@ -519,10 +691,168 @@ def page_explore(rec: Recommender, ui: dict, lang: str) -> None:
     else:
         st.info(ui["map_none"])
     st.dataframe(
-        pd.DataFrame({ui["government"]: table[name], ui["level"]: table["level"], ui["cases"]: table["cases"]}),
+        pd.DataFrame(
+            {
+                ui["government"]: table["code"].map(lg_names),
+                ui["level"]: [message(f"level.{level}", lang) for level in table["level"]],
+                ui["cases"]: table["cases"],
+            }
+        ),
         hide_index=True,
         width="stretch",
     )
+
+
+@st.cache_data(show_spinner=False)
+def government_options(_rec: Recommender, lang: str) -> dict[str, str]:
+    """Every government as people find it: "경기도 수원시" / "Suwon-si, Gyeonggi-do"."""
+    lgs = _rec.catalogues.local_governments
+    english = dict(zip(lgs["code"], lgs["name_en"]))
+    out = {}
+    for row in lgs.to_dict("records"):
+        if lang == "ko":
+            out[row["code"]] = f"{row['parent_name_ko']} {row['name_ko']}".strip()
+        else:
+            out[row["code"]] = row["name_en"] + (f", {english[row['parent']]}" if row["parent"] else "")
+    return dict(sorted(out.items(), key=lambda item: item[1]))
+
+
+def page_government(rec: Recommender, ui: dict, lang: str) -> None:
+    """우리 지자체 / Our government: its cases, agreements and profile, and its ranked opportunities."""
+    st.caption(ui["gov_caption"])
+    options = government_options(rec, lang)
+    code = st.selectbox(
+        ui["pick_government"],
+        list(options),
+        index=None,
+        format_func=lambda c: options[c],
+        key="government_code",
+        placeholder=ui["choose"],
+    )
+    if code is None:
+        return
+    view = rec.for_government(code, top_k=10, lang=lang)
+    st.subheader(options[code])
+    p = view.profile
+    col1, col2, col3, col4 = st.columns(4)
+    col1.metric(ui["population"], f"{p['population']:,}" if p.get("population") else ui["unknown"])
+    col2.metric(ui["cases"], p["cases"])
+    col3.metric(ui["agreements"], p["agreements"])
+    col4.metric(ui["coast"], ui["yes"] if p.get("coastal") else ui["no"])
+    render_government_map(view, ui, lang)
+    st.subheader(ui["opportunities"])
+    rows = []
+    for rank, o in enumerate(view.opportunities, 1):
+        places = ", ".join((pl.name_ko or pl.name_en) if lang == "ko" else pl.name_en for pl in o.partner_places)
+        rows.append(
+            {
+                ui["rank"]: rank,
+                ui["country"]: o.country_name,
+                ui["places"]: places,
+                ui["sector"]: o.sector,
+                ui["reason"]: "; ".join(r.text for r in o.reasons),
+                ui["score"]: min(1.0, o.score / max(view.opportunities[0].score, 1e-9)),
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={**score_column(ui), **wide(ui["reason"], ui["places"])},
+    )
+    labels = {i: f"{i + 1}. {o.country_name} · {o.sector}" for i, o in enumerate(view.opportunities)}
+    pick = st.selectbox(ui["opportunity_detail"], list(labels), format_func=labels.get, key="opportunity_pick", index=0)
+    if pick is not None:
+        render_opportunity(view.opportunities[pick], ui, lang)
+    st.subheader(ui["cases_of"])
+    if view.cases:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        ui["precedent"]: c.id,
+                        ui["text"]: c.title,
+                        ui["country"]: c.country,
+                        ui["years"]: c.years,
+                        ui["sector"]: c.sector,
+                        ui["source"]: c.source_url if c.source_url.startswith("http") else "",
+                    }
+                    for c in view.cases
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={ui["source"]: st.column_config.LinkColumn(ui["source"]), **wide(ui["text"])},
+        )
+    else:
+        st.info(ui["no_cases_of"])
+    st.subheader(ui["ties_of"])
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    ui["country"]: t.country,
+                    ui["place"]: t.place,
+                    ui["kind"]: t.kind_text,
+                    ui["year"]: str(t.year or ""),
+                    ui["source"]: t.source if t.source.startswith("http") else "",
+                }
+                for t in view.ties
+            ],
+            columns=[ui["country"], ui["place"], ui["kind"], ui["year"], ui["source"]],
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={ui["source"]: st.column_config.LinkColumn(ui["source"])},
+    )
+
+
+def render_needs(result: Recommendation, ui: dict, lang: str) -> None:
+    """The partner needs a proposal answers ("no recorded need" is not a flag) and its country fit."""
+    lines = [f"**{ui['partner_needs']}:** " + "; ".join(needs_lines(result, lang))]
+    if result.country_fit is not None:
+        lines.append(f"**{ui['country_fit']}:** {result.country_fit.summary}")
+    st.markdown("  \n".join(lines))
+
+
+def render_opportunity(o, ui: dict, lang: str) -> None:
+    """One opportunity: the targets it would serve, the precedents to learn from, the partner's stated
+    needs there and possible team partners."""
+    lines = [f"**{ui['reason']}:** " + "; ".join(r.text for r in o.reasons)]
+    if o.targets:
+        lines.append(f"**{ui['targets_served']}:** " + ", ".join(f"{t.id} {t.title}" for t in o.targets))
+    if o.precedents:
+        lines.append(f"**{ui['learn_from']}:** " + ", ".join(f"{r.id} {r.title}" for r in o.precedents))
+    if o.needs:
+        lines.append(f"**{ui['partner_needs']}:** " + "; ".join(f"{n.need} ({n.evidence})" for n in o.needs))
+    if o.team_partners:
+        names = [f"{t.name_ko if lang == 'ko' else t.name_en} ({t.reason})" for t in o.team_partners]
+        lines.append(f"**{ui['team_partners']}:** " + "; ".join(names))
+    st.markdown("  \n".join(lines))
+
+
+def render_government_map(view, ui: dict, lang: str) -> None:
+    points = [
+        {
+            "lat": view.lat,
+            "lon": view.lon,
+            "name": view.name_ko if lang == "ko" else view.name_en,
+            "color": BLUE,
+            "radius": 8000,
+        }
+    ]
+    points += [
+        {"lat": t.lat, "lon": t.lon, "name": f"{t.place} ({t.kind_text})", "color": GREEN, "radius": 20000}
+        for t in view.ties
+        if t.lat is not None and t.lon is not None
+    ]
+    for rank, o in enumerate(view.opportunities, 1):
+        for pl in o.partner_places:
+            if pl.lat is not None and pl.lon is not None:
+                name = (pl.name_ko or pl.name_en) if lang == "ko" else pl.name_en
+                points.append({"lat": pl.lat, "lon": pl.lon, "name": f"{rank}. {name}", "color": RED, "radius": 30000})
+    st.caption(ui["map_government"])
+    st.pydeck_chart(map_deck(points), height=460)
 
 
 def page_style(ui: dict, lang: str) -> None:
@@ -543,8 +873,9 @@ def page_style(ui: dict, lang: str) -> None:
 
 
 def keep_drafts() -> None:
-    """Widgets that are not drawn lose their state; writing it back keeps a draft across pages."""
-    for key in DRAFT_KEYS:
+    """Widgets that are not drawn lose their state; writing it back keeps a draft, and the Screen
+    page's filters and open proposal, across pages."""
+    for key in DRAFT_KEYS + CALL_KEYS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
@@ -558,7 +889,9 @@ def main() -> None:
     )
     ui = ui_labels(lang)
     page_style(ui, lang)
-    page = st.sidebar.radio(ui["page"], ["draft", "screen", "explore"], format_func=lambda p: ui[p], key="page")
+    page = st.sidebar.radio(
+        ui["page"], ["draft", "screen", "explore", "our_government"], format_func=lambda p: ui[p], key="page"
+    )
     st.title(ui["title"])
     st.caption(ui["caption"])
     with st.spinner(ui["loading"]):
@@ -567,7 +900,8 @@ def main() -> None:
         except RecommenderError as exc:
             show_error(exc, ui, lang)
             st.stop()
-    {"draft": page_draft, "screen": page_screen, "explore": page_explore}[page](rec, ui, lang)
+    pages = {"draft": page_draft, "screen": page_screen, "explore": page_explore, "our_government": page_government}
+    pages[page](rec, ui, lang)
     st.caption(footer(lang))
 
 

@@ -8,6 +8,7 @@ from . import ranking
 from .explain import message, precedent_reason, target_reason
 from .governments import FEATURES, SAME_AS, GovernmentEvidence, GovernmentModel
 from .governments import rank_order as rank_governments
+from .places import PartnerPlace
 from .proposal import Proposal
 from .results import GoalDecision, GovernmentMatch, PrecedentMatch, Recommendation, TargetMatch, TeamSuggestion
 from .signals import CatalogueView, Signals
@@ -40,7 +41,7 @@ def targets(view: CatalogueView, sig: Signals, query: Terms, lang: str, top_k: i
                     keywords,
                     shared(query, view.target_terms[i]),
                     float(sig.target_dense[i]),
-                    view.precedent_ids[via] if via >= 0 else None,
+                    view.precedent_title(via, lang) if via >= 0 else None,
                     lang,
                 ),
                 signals={
@@ -98,24 +99,44 @@ REASON_MIN = 0.15  # contribution to the logit below which a feature is not name
 
 
 def _feature_text(
-    feature: str, g: int, view: CatalogueView, ev: GovernmentEvidence, iso: str | None, city: str | None, lang: str
+    feature: str,
+    g: int,
+    view: CatalogueView,
+    ev: GovernmentEvidence,
+    iso: str | None,
+    places: tuple[PartnerPlace, ...],
+    lang: str,
 ) -> str | None:
     ctx = view.governments
     feature = SAME_AS.get(feature, feature)
     country = view.resolver.name(iso, lang) if iso else ""
     if feature in ("best", "second") and ev.best_case[g] >= 0:
         case = int(ev.best_case[g])
-        return message("gov.similar_case", lang, case=view.precedent_ids[case], score=float(ev.features[g, 0]))
+        return message("gov.similar_case", lang, case=view.precedent_title(case, lang), score=float(ev.features[g, 0]))
     if feature == "log_cases" and ev.n_cases[g]:
         return message("gov.cases", lang, n=int(ev.n_cases[g]))
     if feature == "country_cases" and ev.n_country[g]:
         return message("gov.country_cases", lang, country=country, n=int(ev.n_country[g]))
-    if feature == "city_case" and city:
-        return message("gov.city_case", lang, city=city)
-    if feature == "tie_city" and ev.tie_city[g]:
-        return message("gov.tie_city", lang, city=ev.tie_city[g])
-    if feature == "tie_country" and iso:
-        return message("gov.tie_country", lang, country=country, city=ev.tie_country[g] or "?")
+    if feature == "place_case" and ev.place_case[g]:
+        place = next((p for p in places if p.id == ev.place_case[g]), None)
+        if place is not None:
+            return message(
+                "gov.place_case", lang, place=place.name_ko or place.name_en if lang == "ko" else place.name_en
+            )
+    if feature == "tie_place" and ev.tie_place[g] is not None:
+        hit = ev.tie_place[g]
+        kind, relation = message(f"tie.{hit.tie.kind}", lang), message(f"relation.{hit.relation}", lang)
+        if not hit.name(lang):
+            return message("gov.tie_place_unnamed", lang, kind=kind, relation=relation)
+        return message("gov.tie_place", lang, kind=kind, place=hit.name(lang), relation=relation)
+    if feature == "tie_country" and iso and ev.tie_country[g] is not None:
+        hit = ev.tie_country[g]
+        kind = message(f"tie.{hit.tie.kind}", lang)
+        if not hit.name(lang):
+            return message("gov.tie_country_unnamed", lang, country=country, kind=kind)
+        return message("gov.tie_country", lang, country=country, kind=kind, place=hit.name(lang))
+    if feature == "log_ties" and ctx.log_ties[g] > 0:
+        return message("gov.log_ties", lang, n=int(round(np.expm1(ctx.log_ties[g]))))
     if feature == "sector":
         return message("gov.sector", lang)
     if feature == "family_best":
@@ -151,12 +172,12 @@ def government_reason(
     contributions: np.ndarray,
     score: float,
     iso: str | None,
-    city: str | None,
+    places: tuple[PartnerPlace, ...],
     lang: str,
 ) -> str:
     parts = []
     for feature in lifted_by(contributions, ev.features[g]):
-        text = _feature_text(feature, g, view, ev, iso, city, lang)
+        text = _feature_text(feature, g, view, ev, iso, places, lang)
         if text and text not in parts:
             parts.append(text)
         if len(parts) == 4:
@@ -171,7 +192,7 @@ def governments(
     ev: GovernmentEvidence,
     model: GovernmentModel,
     iso: str | None,
-    city: str | None,
+    places: tuple[PartnerPlace, ...],
     lang: str,
     top_k: int,
 ) -> tuple[tuple[GovernmentMatch, ...], np.ndarray]:
@@ -188,13 +209,13 @@ def governments(
                 name_ko=row["name_ko"],
                 level=row["level"],
                 score=round(float(scores[i]), 4),
-                reason=government_reason(view, ev, i, contributions[i], float(scores[i]), iso, city, lang),
+                reason=government_reason(view, ev, i, contributions[i], float(scores[i]), iso, places, lang),
                 components={
                     "best_precedent": round(float(ev.features[i, 0]), 4),
                     "country_experience": round(min(1.0, ev.n_country[i] / 2), 4),
                     "n_cases": int(ev.n_cases[i]),
                     "n_cases_in_country": int(ev.n_country[i]),
-                    "tie": ev.tie_city[i] or ev.tie_country[i],
+                    "tie": _tie_text(ev.tie_place[i] or ev.tie_country[i], lang),
                     "lifted_by": lifted_by(contributions[i], ev.features[i]),
                 },
                 best_precedent=view.precedent_ids[best] if best >= 0 else None,
@@ -211,7 +232,7 @@ def teams(
     model: GovernmentModel,
     scores: np.ndarray,
     iso: str | None,
-    city: str | None,
+    places: tuple[PartnerPlace, ...],
     lang: str,
     most: int = 3,
 ) -> tuple[TeamSuggestion, ...]:
@@ -225,7 +246,7 @@ def teams(
 
     def strength(g: int) -> str:
         for feature in lifted_by(contributions[g], ev.features[g]):
-            text = _feature_text(feature, g, view, ev, iso, city, lang)
+            text = _feature_text(feature, g, view, ev, iso, places, lang)
             if text:
                 return text
         return message("gov.weak", lang, score=float(scores[g]))
@@ -237,8 +258,8 @@ def teams(
         if p >= 0 and rank[p] < 30:
             candidates.append(((float(scores[g]) + float(scores[p])) / 2, (p, g), "family"))
     case_led = [g for g in top if ev.features[g, FEATURES.index("best")] > 0]
-    tie_city, tie_country = FEATURES.index("tie_city"), FEATURES.index("tie_country")
-    place_led = [g for g in top if ev.features[g, tie_city] or ev.features[g, tie_country] or ev.n_country[g]]
+    tie_place, tie_country = FEATURES.index("tie_place"), FEATURES.index("tie_country")
+    place_led = [g for g in top if ev.features[g, tie_place] or ev.features[g, tie_country] or ev.n_country[g]]
     if case_led and place_led:
         first = case_led[0]
         second = next((g for g in place_led if g != first and ctx.parent[g] != first and ctx.parent[first] != g), None)
@@ -267,6 +288,30 @@ def teams(
     return tuple(out)
 
 
+def _tie_text(hit, lang: str) -> str:
+    """The tie behind a government's score in words ("자매도시 양곤"), '' when none."""
+    if hit is None:
+        return ""
+    return f"{message(f'tie.{hit.tie.kind}', lang)} {hit.name(lang) or hit.tie.name_en}"
+
+
+def _partner_city(view: CatalogueView, proposal: Proposal, places: tuple[PartnerPlace, ...]) -> dict | str | None:
+    """The map point of the partner place (the most specific place with coordinates), else the city
+    as written."""
+    for place in places:
+        if place.lat is not None:
+            return {
+                "name": place.name_en,
+                "name_ko": place.name_ko,
+                "iso2": place.iso2,
+                "lat": place.lat,
+                "lon": place.lon,
+                "geonameid": place.id,
+                "level": place.level,
+            }
+    return view.resolver.find_city(proposal.partner_country, proposal.partner_city) or proposal.partner_city or None
+
+
 def recommendation(
     view: CatalogueView,
     sig: Signals,
@@ -279,13 +324,17 @@ def recommendation(
     lang: str,
     top_k: int,
     passages: int,
+    places: tuple[PartnerPlace, ...] = (),
+    country_from_text: bool = False,
 ) -> Recommendation:
     query = Terms(proposal.query_text)
     iso = proposal.partner_country
-    city = view.resolver.find_city(iso, proposal.partner_city)
-    ranked_governments, government_scores = governments(view, evidence, model, iso, proposal.partner_city, lang, top_k)
+    ranked_governments, government_scores = governments(view, evidence, model, iso, places, lang, top_k)
     warnings = []
-    if proposal.partner_city and city is None:
+    if country_from_text and iso:
+        warnings.append(message("warning.country_from_text", lang, country=view.resolver.name(iso, lang)))
+    field_places = [p for p in places if p.origin == "field"]
+    if proposal.partner_city and not any(p.match != "named" for p in field_places):
         where = message("warning.city_where", lang, country=view.resolver.name(iso, lang)) if iso else ""
         warnings.append(message("warning.city", lang, city=proposal.partner_city, where=where))
     return Recommendation(
@@ -296,10 +345,11 @@ def recommendation(
         sdg_targets=targets(view, sig, query, lang, top_k),
         precedents=precedents(view, sig, query, iso, lang, top_k),
         local_governments=ranked_governments,
-        teams=teams(view, evidence, model, government_scores, iso, proposal.partner_city, lang),
+        teams=teams(view, evidence, model, government_scores, iso, places, lang),
         language=lang,
         partner_country=iso,
-        partner_city=city or proposal.partner_city or None,
+        partner_city=_partner_city(view, proposal, places),
         passages=passages,
         warnings=tuple(warnings),
+        partner_places=places,
     )

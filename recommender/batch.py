@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -20,11 +21,14 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from .embedders import detect_language
 from .errors import InputError
+from .explain import message
 from .flags import FlagConfig, call_budget_outliers, near_duplicates, proposal_flags
-from .io import check_output, find_columns, iter_table, output_lock, write_results
+from .io import check_output, errors_path, find_columns, has_surrogate, iter_table, output_lock, visible, write_results
 from .results import BatchResult, RowError, ScoredProposal
 from .table_schema import ERROR, RESERVED, ROW, UNCACHED
+from .worklist import CatalogueNames, worklist_key
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +50,47 @@ def _text(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _uncached_reason(uncached: str, columns: dict[str, str]) -> str:
-    """Why a row whose used cells are formulas saved without a value cannot be read, or ''."""
-    used = set(columns.values())
-    cells = [entry.split("\t", 1)[1] for entry in uncached.split("\n") if entry and entry.split("\t", 1)[0] in used]
-    if not cells:
-        return ""
-    return (
-        f"cell(s) {', '.join(cells)} hold a formula saved without its value (the file was written by a program, "
-        "not saved from Excel); open it in Excel and save it, or type the values"
-    )
+MAX_ID_CHARS = 32_767  # what one spreadsheet cell holds: a longer id could not be written back exactly
+
+
+def _unreadable_cells(unreadable: str, columns: dict[str, str]) -> tuple[str, dict[str, str], list, bool]:
+    """What the .xlsx cells without a readable value (sheets.UNCACHED) do to a row: (reason to reject it, or
+    ''; values to read instead; warnings as (message id, values); whether the id must be generated).
+
+    Only the description rejects a row: an id is generated (row<N>), a title holding a formula saved without
+    its value is read as the formula's text (neutralised on output), any other field is left empty; each of
+    these is said in the row's warnings."""
+    if not unreadable:
+        return "", {}, [], False
+    cells = {column: (cell, kind, detail) for column, cell, kind, detail in json.loads(unreadable)}
+    reasons, values, notes, generate = [], {}, [], False
+    for field_name, column in columns.items():
+        if column not in cells:
+            continue
+        cell, kind, detail = cells[column]
+        shown = detail if kind == "error" else "="
+        if field_name == "text":
+            reasons.append(
+                f"cell {cell} ({column}) holds a formula saved without its value (the file was written by a "
+                "program, not saved from Excel); open it in Excel and save it, or type the values"
+                if kind == "formula"
+                else f"cell {cell} ({column}) shows the error value {detail}, not a description; correct it in Excel"
+            )
+        elif field_name == "id":
+            generate = True
+            notes.append(("warning.cell_id", {"cell": cell, "value": shown}))
+        elif field_name == "title" and kind == "formula":
+            values[field_name] = detail
+            notes.append(("warning.cell_formula", {"cell": cell, "column": column}))
+        else:
+            values[field_name] = ""
+            notes.append(("warning.cell_blank", {"cell": cell, "column": column, "value": shown}))
+    return "; ".join(reasons), values, notes, generate
+
+
+def _surrogate_field(values: dict[str, str]) -> str:
+    """The field holding a lone surrogate (half a character: no file can hold it as text), or ''."""
+    return next((name for name, value in values.items() if has_surrogate(value)), "")
 
 
 def score_chunk(
@@ -66,8 +101,10 @@ def score_chunk(
     *,
     top_k: int | None = None,
     flag_config: FlagConfig | None = None,
+    lang: str | None = None,
 ) -> ChunkResult:
-    """Score one partition of a call: a pure function of its rows (every engine runs this).
+    """Score one partition of a call: a pure function of its rows (every engine runs this). `lang`:
+    the language of the reasons and titles (None: each row's own).
 
     Each row's number is the reader's (the reserved ROW column: true line or sheet row), else
     first_row + its position (the header is row 1). Rows the reader could not read (ERROR) and rows
@@ -81,34 +118,51 @@ def score_chunk(
         given_row = record.get(ROW)
         row = int(given_row) if given_row is not None and _text(given_row) else first_row + i
         problem = _text(record.get(ERROR))
-        uncached = _text(record.get(UNCACHED))
+        unreadable = _text(record.get(UNCACHED))
         user = {k: _text(v) for k, v in record.items() if k not in RESERVED}
-        if not problem and not uncached and all(not v.strip() for v in user.values()):
+        if not problem and not unreadable and all(not v.strip() for v in user.values()):
             continue  # a blank line is not a proposal
         values = {f: user.get(c, "") for f, c in columns.items()}
+        reason, instead, notes, generate = _unreadable_cells(unreadable, columns)
+        values.update(instead)
         pid = values.get("id", "")
-        if not pid.strip() or (uncached and columns.get("id") and f"{columns['id']}\t" in uncached):
+        if not pid.strip() or generate:
             pid = f"row{row}"
             generated.append(row)
-        problem = problem or _uncached_reason(uncached, columns)
+        broken = _surrogate_field(values)
+        if broken and not problem:
+            problem = (
+                f"the {broken.replace('_', ' ')} holds a lone surrogate ({visible(values[broken])[:60]!r}), half of "
+                "a character, which no file can hold as text; correct it in the program that wrote the file"
+            )
+        if len(pid) > MAX_ID_CHARS and not problem:
+            problem = (
+                f"the id has {len(pid):,} characters; a spreadsheet cell holds at most {MAX_ID_CHARS:,}, so it could "
+                "not be written back exactly: is the id column the right one? (give --id-col NAME)"
+            )
+        problem = problem or reason
         if problem:
-            errors.append(RowError(row, pid, problem, code="unreadable"))
+            errors.append(RowError(row, visible(pid), problem, code="unreadable"))
             continue
         try:
             proposal = recommender.check(values)
         except InputError as exc:
             errors.append(RowError(row, pid, str(exc)))
             continue
-        rows.append((row, pid))
+        written = {f: v.strip() for f, v in values.items() if f not in ("id", "text") and v.strip()}
+        rows.append((row, pid, notes, written))
         proposals.append(proposal)
         content = {k: v for k, v in values.items() if k != "id"}
         contents.append(hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()[:20])
     if not proposals:
         return ChunkResult([], errors, np.zeros((0, 0), dtype=np.float16), generated, [])
-    batch = recommender.recommend_batch(proposals, top_k=top_k)
+    batch = recommender.recommend_batch(proposals, top_k=top_k, lang=lang)
     out = []
-    for (row, pid), proposal, result in zip(rows, proposals, batch.recommendations):
+    for (row, pid, notes, written), proposal, result in zip(rows, proposals, batch.recommendations):
         flags = proposal_flags(result, proposal.budget, budgets, flag_config)
+        if notes:
+            said = tuple(message(key, result.language, **values) for key, values in notes)
+            result = replace(result, warnings=result.warnings + said)
         out.append(
             ScoredProposal(
                 pid,
@@ -119,6 +173,9 @@ def score_chunk(
                 text=proposal.text,
                 partner_country=proposal.partner_country,
                 budget=proposal.budget,
+                partner_city=proposal.partner_city,
+                sector=proposal.sector,
+                written=written,
             )
         )
     # half precision is enough for a 0.9 cosine
@@ -134,15 +191,16 @@ class Engine(Protocol):
         *,
         top_k: int | None,
         flag_config: FlagConfig,
+        lang: str | None = None,
     ) -> Iterator[ChunkResult]: ...
 
 
 class LocalEngine:
     """Chunks scored one after another in this process."""
 
-    def run(self, recommender, chunks, columns, *, top_k, flag_config) -> Iterator[ChunkResult]:
+    def run(self, recommender, chunks, columns, *, top_k, flag_config, lang=None) -> Iterator[ChunkResult]:
         for frame, first_row in chunks:
-            yield score_chunk(recommender, frame, columns, first_row, top_k=top_k, flag_config=flag_config)
+            yield score_chunk(recommender, frame, columns, first_row, top_k=top_k, flag_config=flag_config, lang=lang)
 
 
 def unique_name(base: str, taken: set[str]) -> str:
@@ -260,12 +318,13 @@ def _score(
     top_k: int | None,
     flag_config: FlagConfig,
     progress,
+    lang: str | None = None,
 ) -> CallScorer:
     """The one chunk loop: every chunk through the engine into a CallScorer."""
     scorer = CallScorer(sink, flag_config)
-    for result in (engine or LocalEngine()).run(
-        recommender, _numbered(chunks, progress), columns, top_k=top_k, flag_config=flag_config
-    ):
+    run = (engine or LocalEngine()).run
+    options = {"top_k": top_k, "flag_config": flag_config} | ({"lang": lang} if lang else {})
+    for result in run(recommender, _numbered(chunks, progress), columns, **options):
         scorer.add(result)
     scorer.finish()
     return scorer
@@ -281,8 +340,10 @@ def score_frame(
     progress: Callable[[int], None] | None = None,
     flag_config: FlagConfig | None = None,
     engine: Engine | None = None,
+    lang: str | None = None,
 ) -> BatchResult:
-    """Score every usable row of a frame in memory and flag it (the app's screening page)."""
+    """Score every usable row of a frame in memory and flag it (the app's screening page); `lang`:
+    the language of reasons and titles (None: each row's own)."""
     columns = columns or find_columns(frame.columns)
     flag_config = flag_config or FlagConfig()
     results: list[ScoredProposal] = []
@@ -296,6 +357,7 @@ def score_frame(
         top_k=top_k,
         flag_config=flag_config,
         progress=progress,
+        lang=lang,
     )
     return BatchResult([scorer.settle(r) for r in results], scorer.errors)
 
@@ -315,6 +377,7 @@ def score_file(
     recursive: bool = False,
     meta: str | Path | None = None,
     lock_wait: float | None = 600.0,
+    lang: str | None = None,
 ) -> tuple[int, list[RowError], list[Path]]:
     """Score a proposals file (or a folder of proposal documents) of any size with bounded memory.
 
@@ -322,6 +385,10 @@ def score_file(
     next to the output, then written out with the ids and flags that needed the whole call. The
     output is locked for the whole run, so two runs writing it take turns. Returns (scored, errors,
     paths written).
+
+    `lang` ("ko", "en", or "auto" for the call's own language: `call_language`) writes the .xlsx and
+    .csv as the worklist for people in that language, and the reasons in it; None keeps the machine
+    names (the .jsonl is the same JSON contract either way).
     """
     flag_config = flag_config or FlagConfig()
     source = Path(source)
@@ -330,7 +397,8 @@ def score_file(
 
         inputs = [*document_files(source, recursive), *([meta] if meta else [])]
         output = check_output(output, inputs=inputs)
-        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows)
+        exclude = [output, errors_path(output)]  # a rerun into the folder does not read its own output
+        chunks = iter_documents(source, recursive=recursive, meta=meta, chunk_rows=chunk_rows, exclude=exclude)
     else:
         if meta:
             raise InputError("--meta goes with a folder of documents; a table holds its own columns")
@@ -349,8 +417,10 @@ def score_file(
                 for row, error in zip(chunk[ROW], chunk[ERROR])
                 if str(error)
             ]
-            return 0, errors, []
+            return 0, errors, write_results([], errors, output) if errors else []
         columns = find_columns(first.columns, overrides)
+        if lang == "auto":
+            lang = call_language(first, columns)
 
         def every_chunk():
             yield first
@@ -361,13 +431,56 @@ def score_file(
                 recommender,
                 every_chunk(),
                 columns,
-                lambda r: spool.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n"),
+                lambda r: spool.write(json.dumps(r.to_dict(everything=True), ensure_ascii=False) + "\n"),
                 engine=engine,
                 top_k=top_k,
                 flag_config=flag_config,
                 progress=progress,
+                lang=lang,
             )
-            spool.seek(0)
-            results = (scorer.settle(ScoredProposal.from_dict(json.loads(line))) for line in spool)
-            paths = write_results(results, scorer.errors, output) if scorer.scored else []
+            people = lang is not None and output.suffix.lower() != ".jsonl"
+            results = _worklist_order(spool, scorer) if people else _spooled(spool, scorer)
+            names = CatalogueNames.from_catalogues(recommender.catalogues, lang) if people else None
+            # written when any row was rejected too: a call whose every row is rejected gets its errors file
+            # (and an output without rows, so no earlier run's output or errors file is left beside it)
+            paths = (
+                write_results(results, scorer.errors, output, lang=lang, names=names, ordered=people)
+                if scorer.scored or scorer.errors
+                else []
+            )
             return scorer.scored, scorer.errors, paths
+
+
+def _spooled(spool, scorer: CallScorer) -> Iterator[ScoredProposal]:
+    spool.seek(0)
+    for line in spool:
+        yield scorer.settle(ScoredProposal.from_dict(json.loads(line)))
+
+
+def _worklist_order(spool, scorer: CallScorer) -> Iterator[ScoredProposal]:
+    """The spooled results in worklist order, read twice from the spool: once for each row's place
+    (kept with where its line starts), once in that order. Memory stays one small tuple per row."""
+    spool.seek(0)
+    places = []
+    while True:
+        start = spool.tell()
+        line = spool.readline()
+        if not line:
+            break
+        places.append((worklist_key(scorer.settle(ScoredProposal.from_dict(json.loads(line)))), start))
+    places.sort()
+    for _, start in places:
+        spool.seek(start)
+        yield scorer.settle(ScoredProposal.from_dict(json.loads(spool.readline())))
+
+
+def call_language(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    """The language a call is written in: Korean when its headers are Korean or most of its texts
+    (of the first chunk) are, else English."""
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+    if any(hangul.search(str(c)) for c in frame.columns if c not in RESERVED):
+        return "ko"
+    texts = [_text(t) for t in frame[columns["text"]]] if columns.get("text") in frame.columns else []
+    texts = [t for t in texts if t.strip()]
+    korean = sum(detect_language(t) == "ko" for t in texts)
+    return "ko" if texts and korean * 2 > len(texts) else "en"

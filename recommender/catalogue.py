@@ -53,9 +53,20 @@ SCHEMAS: dict[str, list[str]] = {
         "source_url",
         "status",
         "partner_city",
+        "partner_place_ids",  # the partner places resolved by recommender.places at build time
     ],
-    "lg_ties_wikipedia": ["code", "partner_city", "partner_iso2", "source"],
-    "lg_ties_sourced": ["code", "partner_city", "partner_iso2", "tie_type", "year", "source"],
+    "lg_ties_wikipedia": ["code", "partner_city", "partner_iso2", "source", "place_id"],
+    # place_id: the partner place resolved by recommender.places at build time
+    "lg_ties_sourced": [
+        "code",
+        "partner_city",
+        "partner_city_ko",
+        "partner_iso2",
+        "tie_type",
+        "year",
+        "source",
+        "place_id",
+    ],
     "lg_profiles": [
         "code",
         "population_2025",
@@ -263,6 +274,16 @@ def load_catalogues(data_dir: str | Path) -> Catalogues:
                 )
             if iso not in known_iso:
                 raise CatalogueError(f[name], f"unknown country code {iso!r}", row=row_number(i), column="partner_iso2")
+        kinds = frame.get("tie_type", pd.Series([""] * len(frame)))
+        bad_kind = ~kinds.isin(["", "sister", "friendship", "mou"])
+        if bad_kind.any():
+            i = int(bad_kind.to_numpy().nonzero()[0][0])
+            raise CatalogueError(
+                f[name],
+                f"tie_type must be sister, friendship, mou or empty; received {kinds.iloc[i]!r}",
+                row=row_number(i),
+                column="tie_type",
+            )
         ties.append(frame.reindex(columns=SCHEMAS["lg_ties_sourced"], fill_value="").assign(licence=licence))
     frames["lg_ties"] = pd.concat(ties, ignore_index=True)
     prints["lg_ties"] = prints.pop("lg_ties_wikipedia") + prints.pop("lg_ties_sourced")

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import logging
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -13,9 +14,9 @@ from pathlib import Path
 from .core import DEFAULT_DATA_DIR, DEFAULT_MODELS_DIR, Recommender
 from .embedders import DEFAULT_EMBEDDER, EMBEDDER_CHOICES
 from .errors import REBUILD_HINT, ArtefactError, InputError, RecommenderError
-from .explain import render_text
+from .explain import render_government, render_text
 from .flags import FlagConfig
-from .io import check_output
+from .io import check_output, has_surrogate, visible
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +62,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--lang", choices=["ko", "en"], default=None, help="language of the reasons (default: the text's)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--pdm",
+        type=Path,
+        default=None,
+        help="also write a draft project design matrix (PDM) of the proposal to this .docx file, in the language "
+        "of the reasons",
+    )
 
     p = sub.add_parser(
         "score", help="score every proposal of a .csv/.xlsx/.jsonl/.parquet file, or every document of a folder"
@@ -89,6 +97,13 @@ def make_parser() -> argparse.ArgumentParser:
         help="score in this process, or on a Dask cluster (the 'dask' extra)",
     )
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
+    p.add_argument(
+        "--lang",
+        choices=["ko", "en"],
+        default=None,
+        help="language of the .xlsx/.csv worklist and of the reasons (default: the call's: Korean headers or "
+        "mostly Korean texts give ko); the .jsonl keeps its machine keys",
+    )
     for name in ("id", "text", "title", "country", "city", "sector", "budget"):
         p.add_argument(f"--{name}-col", default=None, help=f"column holding the {name}")
     defaults = FlagConfig()
@@ -152,7 +167,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fit-government-model",
         action="store_true",
-        help="refit data/government_model.json on leave-one-case-out features of the catalogue",
+        help="refit data/government_model.json on the catalogue cases with their programmes held out",
     )
     p.add_argument(
         "--unseen",
@@ -160,12 +175,28 @@ def make_parser() -> argparse.ArgumentParser:
         default=root / "eval/unseen_government_cases.csv",
         help="real cases kept out of the catalogue, for the government ranking check",
     )
+    p.add_argument(
+        "--later",
+        type=Path,
+        default=root / "eval/later_projects.csv",
+        help="real projects found later by another route, for the government ranking check",
+    )
 
     p = sub.add_parser("bench", help="measure latency, throughput, cold start, memory; write docs/benchmarks.md")
     _common(p)
     p.add_argument("--quick", action="store_true", help="fewer runs and no million-case scale test (a few minutes)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
     p.add_argument("--docs-dir", type=Path, default=Path(__file__).resolve().parents[1] / "docs")
+
+    p = sub.add_parser(
+        "for-government",
+        help="a local government at a glance (cases, agreements, profile) and where it could propose next, on what",
+    )
+    _common(p)
+    p.add_argument("government", help="its code (41110), Korean name (수원시, 경기도 수원시) or English name (Suwon)")
+    p.add_argument("--top-k", type=int, default=10, help="how many opportunities (1 to 50; default 10)")
+    p.add_argument("--lang", choices=["ko", "en"], default=None, help="language of the words (default: the name's)")
+    p.add_argument("--json", action="store_true", help="print the view as JSON")
 
     p = sub.add_parser("info", help="what is built, from what, when")
     _common(p)
@@ -250,6 +281,7 @@ def run(args) -> int:
             fit_goal_model=args.fit_goal_model,
             korean_dev_path=args.korean_dev,
             unseen_path=args.unseen,
+            later_path=args.later,
             fit_government_model=args.fit_government_model,
             offcatalogue_path=args.offcatalogue,
         )
@@ -282,6 +314,13 @@ def run(args) -> int:
         text, title = args.text, args.title
         if (text is None) == (args.file is None):
             raise InputError("give the proposal as a text argument or with --file PATH (one of them)")
+        for option in ("text", "title", "country", "city", "sector", "budget"):
+            given = getattr(args, option)
+            if isinstance(given, str) and has_surrogate(given):
+                raise InputError(
+                    f"the {option} argument holds bytes that are not UTF-8 text ({visible(given)[:60]!r}); "
+                    "set the terminal to UTF-8, or give the proposal with --file PATH"
+                )
         if args.file is not None:
             from .documents import title_and_body
 
@@ -289,23 +328,35 @@ def run(args) -> int:
                 raise InputError(f"--file {str(args.file)!r} does not exist")
             heading, text = title_and_body(args.file.read_bytes(), args.file.name)
             title = title or heading
+        if args.pdm is not None:
+            from .pdm import check_pdm_path
+
+            check_pdm_path(args.pdm, [args.file] if args.file is not None else [])
         rec = _open(args)
-        result = rec.recommend(
-            {
-                "text": text,
-                "title": title,
-                "partner_country": args.country,
-                "partner_city": args.city,
-                "sector": args.sector,
-                "budget": args.budget,
-            },
-            top_k=args.top_k,
-            lang=args.lang,
-        )
+        proposal = {
+            "text": text,
+            "title": title,
+            "partner_country": args.country,
+            "partner_city": args.city,
+            "sector": args.sector,
+            "budget": args.budget,
+        }
+        result = rec.recommend(proposal, top_k=args.top_k, lang=args.lang)
         if args.json:
             print(_json(result.to_dict()))
         else:
             print(render_text(result, args.lang or result.language))
+        if args.pdm is not None:
+            from .pdm import write_pdm
+
+            print(f"wrote {write_pdm(rec.pdm(result, proposal), args.pdm)}", file=sys.stderr)
+        return 0
+    if args.command == "for-government":
+        if not 1 <= args.top_k <= 50:
+            raise InputError(f"--top-k must be between 1 and 50; received {args.top_k}")
+        lang = args.lang or ("ko" if re.search("[가-힣]", args.government) else "en")
+        view = _open(args).for_government(args.government, top_k=args.top_k, lang=lang)
+        print(_json(view.to_dict()) if args.json else render_government(view, lang))
         return 0
     if args.command == "score":
         from .batch import score_file
@@ -354,11 +405,14 @@ def run(args) -> int:
                 engine=engine,
                 recursive=args.recursive,
                 meta=args.meta,
+                lang=args.lang or "auto",
             )
         if not scored:
             reasons = "; ".join(f"row {e.row}: {e.reason}" for e in errors[:3])
+            listed = next((str(p) for p in paths if p.name.endswith(".errors.csv")), "")
             raise RecommenderError(
                 f"no row of {args.input.name} could be scored ({len(errors)} rejected"
+                + (f", every one listed in {listed}" if listed else "")
                 + (
                     f"; {reasons}"
                     if reasons

@@ -41,10 +41,11 @@ def score_partition(
     data_dir: str,
     models_dir: str,
     embedder: str,
+    lang: str | None = None,
 ) -> ChunkResult:
     """What a worker runs: open (once) the recommender, then the shared chunk scorer."""
     rec = _worker_recommender(data_dir, models_dir, embedder)
-    return score_chunk(rec, frame, columns, first_row, top_k=top_k, flag_config=FlagConfig(**flags))
+    return score_chunk(rec, frame, columns, first_row, top_k=top_k, flag_config=FlagConfig(**flags), lang=lang)
 
 
 class DaskEngine:
@@ -63,6 +64,7 @@ class DaskEngine:
         *,
         top_k: int | None,
         flag_config: FlagConfig,
+        lang: str | None = None,
     ) -> Iterator[ChunkResult]:
         try:
             from distributed import Client, LocalCluster
@@ -83,7 +85,7 @@ class DaskEngine:
         try:
             workers = max(1, len(client.scheduler_info()["workers"]))
             limit = self.in_flight or 2 * workers
-            args = (top_k, asdict(flag_config), str(recommender.data_dir), str(recommender.models_dir), spec)
+            args = (top_k, asdict(flag_config), str(recommender.data_dir), str(recommender.models_dir), spec, lang)
             pending = []
             for frame, first_row in chunks:
                 pending.append(client.submit(score_partition, frame, columns, first_row, *args, pure=False))

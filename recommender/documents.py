@@ -9,15 +9,22 @@ nothing in a document is ever executed (an .hwp's Scripts streams are never read
 
 from __future__ import annotations
 
+import errno
 import io
+import logging
+import os
 import re
 import struct
 import tempfile
+import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -105,15 +112,17 @@ def _hwpx(data: bytes, name: str) -> str:
 
 
 def _pdf(data: bytes, name: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PasswordType, PdfReader
 
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = reader.pages[:MAX_PDF_PAGES]
-        text = "\n".join((page.extract_text() or "") for page in pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{name}: the PDF cannot be read ({type(exc).__name__}: {exc})") from exc
+    reader = PdfReader(io.BytesIO(data))
+    # A "restricted" PDF is encrypted with an empty user password: every viewer opens it without asking, so
+    # its text is read the same way (AES needs the cryptography package, a dependency).
+    if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+        raise InputError(
+            f"{name}: the PDF is encrypted with a password (password-protected), so its text cannot be read; save "
+            "a copy without the password, or paste the text instead"
+        )
+    text = "\n".join((page.extract_text() or "") for page in reader.pages[:MAX_PDF_PAGES])
     if not re.search(r"[^\W\d_]", text):
         raise InputError(f"{name}: the PDF has no text layer (a scan?); run OCR on it or paste the text instead")
     return text
@@ -337,7 +346,17 @@ def extract_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: documents must be {', '.join(SUFFIXES)}; received {suffix or 'no extension'}")
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"{name}: {len(data) / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
-    text = {".txt": _txt, ".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx, ".hwp": _hwp}[suffix](data, name)
+    reader = {".txt": _txt, ".pdf": _pdf, ".docx": _docx, ".hwpx": _hwpx, ".hwp": _hwp}[suffix]
+    try:
+        text = reader(data, name)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf, extract-hwp, zipfile... fail in ways of their own (an
+        # unsupported filter, a JBIG2 scan, a recursion): the file is reported, never the whole call lost
+        raise InputError(
+            f"{name}: the {suffix} file cannot be read ({type(exc).__name__}: {str(exc)[:200]}); save it again "
+            "from the program that made it, or paste the text instead"
+        ) from exc
     text = re.sub(r"[ \t]+", " ", text).strip()
     if not text:
         raise InputError(f"{name}: no text found in the document")
@@ -447,11 +466,14 @@ def title_and_body(data: bytes, name: str) -> tuple[str, str]:
     text = extract_text(data, name)
     suffix = Path(name).suffix.lower()
     heading = None
-    if suffix == ".docx":
-        heading = _docx_heading(data, name)
-    elif suffix == ".hwpx":
-        heading = _hwpx_heading(data, name)
-    elif suffix == ".txt":
+    try:
+        if suffix == ".docx":
+            heading = _docx_heading(data, name)
+        elif suffix == ".hwpx":
+            heading = _hwpx_heading(data, name)
+    except Exception:  # noqa: BLE001 - the heading is a nicety: the text was read, the first line will do
+        heading = None
+    if suffix == ".txt":
         heading = next((line for line in text.splitlines() if re.match(r"#{1,6}\s+\S", line.strip())), None)
     try:
         return split_title(text, heading)
@@ -463,21 +485,99 @@ def title_and_body(data: bytes, name: str) -> tuple[str, str]:
 META_FILE_COLUMNS = ("file", "filename", "file_name", "파일", "파일명", "name")
 
 
-def document_files(folder: str | Path, recursive: bool = False) -> list[Path]:
-    """The supported documents in a folder (and its subfolders when `recursive`), in name order;
-    hidden files (a leading '.') and Office lock files ('~$') are not proposals."""
+def _skipped(name: str) -> bool:
+    """Hidden files and folders (a leading '.') and Office lock files ('~$') are not proposals."""
+    return name.startswith((".", "~$"))
+
+
+def folder_entries(
+    folder: str | Path, recursive: bool = False, exclude: Iterable[Path] = (), *, notify: bool = True
+) -> list[tuple[str, Path, str]]:
+    """Every entry under a folder, accounted for: (name, path, problem) in name order, where `problem` is ''
+    for a document to read and otherwise says why the entry is listed instead (a link to nothing, a link
+    that loops, a link back to a folder already read, a file of another type, something that is not a
+    file, a folder that cannot be opened). Names are paths under the folder when `recursive`. Hidden and
+    lock files are passed over; so are subfolders without `recursive` (a notice names them), and `exclude`
+    (the --meta table, the output and its errors file when they sit in the folder)."""
     folder = Path(folder)
-    found = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(
-        (
-            path
-            for path in found
-            if path.suffix.lower() in SUFFIXES
-            and path.is_file()
-            and not any(part.startswith((".", "~$")) for part in path.relative_to(folder).parts)
-        ),
-        key=lambda p: str(p.relative_to(folder)),
-    )
+    excluded = {os.path.realpath(p) for p in exclude}
+    entries: list[tuple[str, Path, str]] = []
+    subfolders: list[str] = []
+    seen = {os.path.realpath(folder)}  # realpath, unlike resolve(), never raises on a loop
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            children = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            entries.append((str(current.relative_to(folder)), current, f"the folder cannot be opened ({exc.strerror})"))
+            continue
+        for child in children:
+            path = Path(child.path)
+            name = str(path.relative_to(folder)) if recursive else child.name
+            if _skipped(child.name) or os.path.realpath(path) in excluded:
+                continue
+            link = f" (a link to {os.readlink(path)})" if child.is_symlink() else ""
+            try:
+                is_dir, is_file = child.is_dir(), child.is_file()
+                exists = path.exists()
+            except OSError as exc:  # ELOOP: a link whose target leads back to the link
+                entries.append((name, path, f"{name}: a link that loops back on itself ({exc.strerror})"))
+                continue
+            if child.is_symlink() and not exists:
+                loop = _link_loops(path)
+                entries.append(
+                    (
+                        name,
+                        path,
+                        f"{name}{link}: " + ("the link loops back on itself" if loop else "the link points to nothing"),
+                    )
+                )
+            elif is_dir:
+                if not recursive:
+                    subfolders.append(child.name)
+                elif os.path.realpath(path) in seen:
+                    entries.append(
+                        (name, path, f"{name}{link}: leads back to a folder already read (a loop); not read twice")
+                    )
+                else:
+                    seen.add(os.path.realpath(path))
+                    pending.append(path)
+            elif not is_file:
+                entries.append((name, path, f"{name}: not a regular file (a device, a pipe or a socket); not read"))
+            elif path.suffix.lower() not in SUFFIXES:
+                entries.append(
+                    (
+                        name,
+                        path,
+                        f"{name}: not a proposal document (expected {', '.join(SUFFIXES)}; received "
+                        f"{path.suffix or 'no extension'}); not read",
+                    )
+                )
+            else:
+                entries.append((name, path, ""))
+    if subfolders and notify:
+        log.warning(
+            "%s: subfolder(s) %s not read (give --recursive to read the documents in them)",
+            folder,
+            ", ".join(subfolders[:5]) + (f" and {len(subfolders) - 5} more" if len(subfolders) > 5 else ""),
+        )
+    return sorted(entries, key=lambda entry: entry[0])
+
+
+def _link_loops(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+def document_files(folder: str | Path, recursive: bool = False) -> list[Path]:
+    """The readable documents in a folder (and its subfolders when `recursive`), in name order."""
+    return [path for _, path, problem in folder_entries(folder, recursive, notify=False) if not problem]
 
 
 def _read_meta(meta: str | Path) -> dict[str, dict[str, str]]:
@@ -511,46 +611,55 @@ def _read_meta(meta: str | Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def _nfc(name: str) -> str:
+    """A file name in one Unicode form: macOS writes Hangul names decomposed (NFD), a typed table composed."""
+    return unicodedata.normalize("NFC", name)
+
+
 def iter_documents(
-    folder: str | Path, *, recursive: bool = False, meta: str | Path | None = None, chunk_rows: int = 64
+    folder: str | Path,
+    *,
+    recursive: bool = False,
+    meta: str | Path | None = None,
+    chunk_rows: int = 64,
+    exclude: Iterable[Path] = (),
 ):
-    """A folder of proposal documents as chunks of a call: one row per document (id = its file name,
-    or its path under the folder when `recursive`; title = its first heading or line; text = the rest),
-    partner country and city from `meta` when given, else empty (never guessed). A document that
-    cannot be read is a row with the reserved ERROR column saying why. Row numbers count documents
-    from 1 in name order."""
+    """A folder of proposal documents as chunks of a call: one row per entry of `folder_entries` (id = its file
+    name, or its path under the folder when `recursive`; title = its first heading or line; text = the rest),
+    partner country and city from `meta` when given, else empty (never guessed). An entry that is not a
+    readable document is a row with the reserved ERROR column saying why. Row numbers count entries from 1
+    in name order. File names are matched to `meta`'s in one Unicode form (NFC)."""
     from .table_schema import ERROR, ROW
 
     folder = Path(folder)
-    details = _read_meta(meta) if meta else {}
-    files = document_files(folder, recursive)
-    names = [str(path.relative_to(folder)) if recursive else path.name for path in files]
-    unknown = sorted(set(details) - set(names) - {path.name for path in files})
+    details = {_nfc(key): value for key, value in (_read_meta(meta) if meta else {}).items()}
+    entries = folder_entries(folder, recursive, exclude=[*exclude, *([meta] if meta else [])])
+    known = {_nfc(name) for name, _, _ in entries} | {_nfc(path.name) for _, path, _ in entries}
+    unknown = sorted(set(details) - known)
     if unknown:
-        import logging
-
-        logging.getLogger(__name__).warning(
-            "--meta names %d file(s) not in %s: %s", len(unknown), folder, ", ".join(unknown[:5])
-        )
+        log.warning("--meta names %d file(s) not in %s: %s", len(unknown), folder, ", ".join(unknown[:5]))
     columns = ["id", "title", "text", "partner_country", "partner_city", "sector", "budget"]
     rows: list[dict] = []
-    for number, (path, name) in enumerate(zip(files, names), start=1):
-        extra = details.get(name) or details.get(path.name) or {}
-        row = {"id": name, ROW: number, ERROR: ""}
-        try:
-            title, body = title_and_body(path.read_bytes(), path.name)
-        except InputError as exc:
-            row[ERROR] = str(exc)
-        except OSError as exc:
-            row[ERROR] = f"{name}: cannot be read ({exc.strerror})"
-        else:
-            row.update(title=title, text=body)
-            row.update({k: v for k, v in extra.items() if v})
+    for number, (name, path, problem) in enumerate(entries, start=1):
+        extra = details.get(_nfc(name)) or details.get(_nfc(path.name)) or {}
+        row = {"id": name, ROW: number, ERROR: problem}
+        if not problem:
+            try:
+                title, body = title_and_body(path.read_bytes(), path.name)
+            except InputError as exc:
+                row[ERROR] = str(exc)
+            except OSError as exc:
+                row[ERROR] = f"{name}: cannot be read ({exc.strerror})"
+            except Exception as exc:  # noqa: BLE001 - whatever a parser does, one document is one listed row
+                row[ERROR] = f"{name}: cannot be read ({type(exc).__name__}: {str(exc)[:200]})"
+            else:
+                row.update(title=title, text=body)
+                row.update({k: v for k, v in extra.items() if v})
         rows.append(row)
         if len(rows) >= chunk_rows:
             yield _documents_frame(rows, columns)
             rows = []
-    if rows or not files:
+    if rows or not entries:
         yield _documents_frame(rows, columns)
 
 

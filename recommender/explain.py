@@ -7,6 +7,7 @@ and never branch on the language themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .results import Recommendation, ScoredProposal
@@ -15,23 +16,34 @@ LANGUAGES = ("ko", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     # reasons of a target
-    "target.via": {"ko": "유사 사례 {case}의 목표", "en": "target of similar precedent {case}"},
-    "target.keywords": {"ko": "Aurora 키워드 일치: {words}", "en": "Aurora keywords matched: {words}"},
+    "target.via": {"ko": "유사 사례 ‘{case}’의 목표", "en": "target of similar precedent ‘{case}’"},
+    # the words are the SDG target's search terms, in English: a Korean reader is told how many matched
+    "target.keywords": {"ko": "세부목표 핵심어 {n}개 일치", "en": "target keywords matched: {words}"},
     "shared.words": {"ko": "공통 단어: {words}", "en": "shared words: {words}"},
     "meaning": {"ko": "의미 유사도 {value:.2f}", "en": "meaning similarity {value:.2f}"},
     # reasons of a precedent
     "precedent.same_country": {"ko": "같은 협력국({country})", "en": "same partner country ({country})"},
     # reasons of a government
     # what lifted a government (learned ranker), and teams
-    "gov.similar_case": {"ko": "유사 사례 {case} ({score:.2f})", "en": "similar case {case} ({score:.2f})"},
+    "gov.similar_case": {"ko": "유사 사례 ‘{case}’ ({score:.2f})", "en": "similar case ‘{case}’ ({score:.2f})"},
     "gov.cases": {"ko": "국제협력 사례 {n}건", "en": "{n} cooperation case(s)"},
     "gov.country_cases": {"ko": "{country} 사례 {n}건", "en": "{n} case(s) in {country}"},
-    "gov.city_case": {"ko": "{city} 사업 경험", "en": "has worked in {city}"},
-    "gov.tie_city": {"ko": "자매·우호도시 {city}", "en": "sister/friendship city {city}"},
-    "gov.tie_country": {
-        "ko": "{country}에 자매·우호도시({city})",
-        "en": "sister/friendship city in {country} ({city})",
-    },
+    "gov.place_case": {"ko": "{place} 사업 경험", "en": "has worked in {place}"},
+    "gov.tie_place": {"ko": "{kind} {place}{relation}", "en": "{kind} {place}{relation}"},
+    "gov.tie_country": {"ko": "{country}에 {kind}({place})", "en": "{kind} in {country} ({place})"},
+    "gov.ties_country": {"ko": "{country}와 교류 {n}건", "en": "{n} agreement(s) in {country}"},
+    "gov.log_ties": {"ko": "해외 교류 협약 {n}건", "en": "{n} agreement(s) with foreign places"},
+    "tie.sister": {"ko": "자매도시", "en": "sister city"},
+    "tie.friendship": {"ko": "우호도시", "en": "friendship city"},
+    "tie.mou": {"ko": "교류협약", "en": "exchange agreement with"},
+    "tie.": {"ko": "자매·우호도시", "en": "sister/friendship city"},
+    "relation.same": {"ko": "", "en": ""},
+    "relation.contains": {"ko": " (대상지가 속한 도시)", "en": " (the city the partner place lies in)"},
+    "relation.province": {"ko": " (대상지가 속한 주)", "en": " (the partner place's province)"},
+    "relation.within": {"ko": " (대상 지역 안)", "en": " (within the partner area)"},
+    "relation.province_mate": {"ko": " (같은 주)", "en": " (in the same province)"},
+    "gov.tie_place_unnamed": {"ko": "대상지와 {kind} 관계{relation}", "en": "{kind} of the partner place{relation}"},
+    "gov.tie_country_unnamed": {"ko": "{country}에 {kind}", "en": "{kind} in {country}"},
     "gov.sector": {"ko": "같은 분야 사업 경험", "en": "experience in the same sector"},
     "gov.family_best_upper": {"ko": "소속 시·군·구의 유사 사례", "en": "similar cases of its basic governments"},
     "gov.family_best_basic": {"ko": "상위 지자체({name})의 유사 사례", "en": "similar cases of its province ({name})"},
@@ -62,16 +74,174 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sdg11.mark": {"ko": " (SDG 11)", "en": " (SDG 11)"},
     "warning": {"ko": "주의", "en": "warning"},
     "warning.city": {
-        "ko": "대상 도시 '{city}'{where}는 GeoNames 목록에 없어 지도에 표시하지 않습니다",
-        "en": "partner city {city!r} is not in the GeoNames list{where}; it is kept as written but "
-        "not placed on the map",
+        "ko": "대상지 '{city}'{where}를 지명 목록에서 찾지 못해 적힌 대로 두고 지도에 표시하지 않습니다",
+        "en": "partner place {city!r} is not in the gazetteer{where}; it is kept as written but not placed on the map",
     },
+    "warning.country_from_text": {
+        "ko": "협력국을 본문에서 읽었습니다: {country}",
+        "en": "partner country read from the text: {country}",
+    },
+    "places.label": {"ko": "대상지", "en": "Partner place"},
+    "places.from_text": {"ko": " (본문에서)", "en": " (from the text)"},
     "warning.city_where": {"ko": " ({country})", "en": " for {country}"},
+    # .xlsx cells without a value to read, in a row that is still scored ("=" stands for a formula saved without its value)
+    "warning.cell_id": {
+        "ko": "번호 셀 {cell}에 읽을 값이 없어({value}) 행 번호로 이름을 붙였습니다",
+        "en": "the id cell {cell} has no value to read ({value}); the row is named by its number",
+    },
+    "warning.cell_formula": {
+        "ko": "셀 {cell}({column})에 값 없이 저장된 수식이 있어 수식 글자를 그대로 읽었습니다",
+        "en": "cell {cell} ({column}) holds a formula saved without its value; its formula text was read",
+    },
+    "warning.cell_blank": {
+        "ko": "셀 {cell}({column})에 읽을 값이 없어({value}) 비워 두었습니다",
+        "en": "cell {cell} ({column}) has no value to read ({value}); it was left empty",
+    },
     "precedents.none_close": {
         "ko": "가까운 선례 없음 (최고 {best:.2f})",
         "en": "no close precedent (best {best:.2f})",
     },
 }
+
+
+# The project model a proposal falls in (typology.py) and its SDG indicators.
+MESSAGES.update(
+    {
+        "heading.model": {"ko": "한국형 사업 모델", "en": "Korean project model"},
+        "heading.indicators": {"ko": "SDG 지표", "en": "SDG indicators"},
+        "model.reason": {
+            "ko": "가장 가까운 사례 {cases} (모델 사례 {n}건, 점수 {score:.2f})",
+            "en": "closest cases {cases} ({n} cases in the model, score {score:.2f})",
+        },
+        "model.none": {
+            "ko": "정립된 모델 없음 (가장 가까운 모델: {name}, 점수 {score:.2f})",
+            "en": "no established model (closest: {name}, score {score:.2f})",
+        },
+        "model.usually": {
+            "ko": "유사 사업은 보통 {name}{particle} 포함합니다 ({n}건 중 {k}건)",
+            "en": "similar projects usually include {name} ({k} of {n} cases)",
+        },
+        "model.often": {
+            "ko": "유사 사업 {n}건 중 {k}건은 {name}{particle} 포함했습니다",
+            "en": "{k} of {n} similar projects included {name}",
+        },
+        "indicator.unofficial": {"ko": " (비공식 번역)", "en": ""},
+    }
+)
+
+# The draft project design matrix (pdm.py): every text of the document, in the page's language.
+MESSAGES.update(
+    {
+        "pdm.title": {
+            "ko": "[초안] 사업설계매트릭스(PDM): {title}",
+            "en": "[DRAFT] Project design matrix (PDM): {title}",
+        },
+        "pdm.untitled": {"ko": "제목 없는 제안", "en": "untitled proposal"},
+        "pdm.draft_note": {
+            "ko": "이 문서는 유사한 한국 지방정부 사업과 SDG 지표에서 자동으로 만든 초안입니다. 모든 칸을 검토하고 고쳐 쓰세요.",
+            "en": "This is a draft made automatically from similar Korean local-government projects and the SDG indicators. Check and rewrite every cell.",
+        },
+        "pdm.footer": {"ko": "초안 — 검토 후 수정하세요", "en": "Draft — check and edit before use"},
+        "pdm.overview": {"ko": "개요", "en": "Overview"},
+        "pdm.partner": {"ko": "협력국·도시: {place}", "en": "Partner country and city: {place}"},
+        "pdm.unknown_place": {"ko": "미정", "en": "not given"},
+        "pdm.model": {"ko": "사업 모델: {name}", "en": "Project model: {name}"},
+        "pdm.model_basis": {
+            "ko": "근거: 모델 사례 {n}건 중 가장 가까운 사례 {cases}",
+            "en": "Basis: of the model's {n} cases, the closest are {cases}",
+        },
+        "pdm.matrix": {"ko": "사업설계매트릭스", "en": "Design matrix"},
+        "pdm.col_level": {"ko": "구분", "en": "Level"},
+        "pdm.col_summary": {"ko": "내용", "en": "Narrative summary"},
+        "pdm.col_indicators": {"ko": "성과지표", "en": "Indicators"},
+        "pdm.col_verification": {"ko": "검증 수단", "en": "Means of verification"},
+        "pdm.col_assumptions": {"ko": "외부 조건", "en": "Assumptions"},
+        "pdm.goal": {"ko": "상위 목표", "en": "Goal"},
+        "pdm.outcome": {"ko": "사업 목표(성과)", "en": "Outcome"},
+        "pdm.outputs": {"ko": "산출물", "en": "Outputs"},
+        "pdm.activities": {"ko": "활동", "en": "Activities"},
+        "pdm.inputs": {"ko": "투입(예산·기간)", "en": "Inputs (budget and duration)"},
+        "pdm.goal_text": {"ko": "SDG 세부목표 {id} {title}에 기여", "en": "Contribute to SDG target {id}: {title}"},
+        "pdm.goal_indicators": {
+            "ko": "협력국의 SDG 지표 {codes} 추이",
+            "en": "The partner country's SDG indicators {codes}",
+        },
+        "pdm.goal_verification": {
+            "ko": "협력국 SDG 국가보고서, 유엔 SDG 글로벌 데이터베이스",
+            "en": "The partner's national SDG reports, the UN SDG Global Database",
+        },
+        "pdm.outcome_verification": {
+            "ko": "사업 시작·종료 시점 조사, 협력 기관 행정 통계",
+            "en": "Baseline and end-line surveys, the partner's administrative statistics",
+        },
+        "pdm.indicator_local": {"ko": "{code} {text} (사업 지역 기준)", "en": "{code} {text} (in the project area)"},
+        "pdm.model_result": {"ko": "{text} (유사 사업의 성과)", "en": "{text} (a result of similar projects)"},
+        "pdm.from_model": {
+            "ko": "{name} — 제안서에 없음: 유사 사업 {n}건 중 {k}건이 포함 (검토)",
+            "en": "{name} — not in the proposal: {k} of {n} similar projects included it (review)",
+        },
+        "pdm.to_write": {"ko": "(작성 필요)", "en": "(to be written)"},
+        "pdm.budget": {"ko": "사업비: {given}", "en": "Budget: {given}"},
+        "pdm.budget_given": {"ko": "제안 {amount}", "en": "proposed {amount}"},
+        "pdm.budget_none": {"ko": "제안서에 없음", "en": "not in the proposal"},
+        "pdm.budget_range": {
+            "ko": "유사 사업 예산 중앙값 {median} (사분위 범위 {q1}–{q3}, 예산이 밝혀진 {n}건)",
+            "en": "similar projects' median budget {median} (interquartile range {q1}–{q3}, {n} cases stating one)",
+        },
+        "pdm.budget_no_range": {
+            "ko": "유사 사업 가운데 예산을 밝힌 사례 없음 (0건)",
+            "en": "no similar project states a budget (n = 0)",
+        },
+        "pdm.duration": {"ko": "사업 기간: {given}", "en": "Duration: {given}"},
+        "pdm.duration_range": {
+            "ko": "유사 사업 기간 중앙값 {median}년 (사분위 범위 {q1}–{q3}년, 기간이 밝혀진 {n}건)",
+            "en": "similar projects' median duration {median} years (interquartile range {q1}–{q3}, {n} cases stating it)",
+        },
+        "pdm.duration_no_range": {
+            "ko": "유사 사업 가운데 기간을 밝힌 사례 없음 (0건)",
+            "en": "no similar project states its years (n = 0)",
+        },
+        "pdm.money": {"ko": "{amount:,.0f}원", "en": "KRW {amount:,.0f}"},
+        "pdm.verification_inputs": {"ko": "사업비 집행 내역, 사업 일정표", "en": "Expenditure records, work plan"},
+        "pdm.risks": {
+            "ko": "외부 조건과 위험 (유사 사업에서 본 것)",
+            "en": "Assumptions and risks seen in similar projects",
+        },
+        "pdm.risk": {
+            "ko": "{risk} (사례 {cases}) → 외부 조건: {assumption}",
+            "en": "{risk} (cases {cases}) → assumption: {assumption}",
+        },
+        "pdm.planned": {
+            "ko": "이 모델의 사례 {n}건 중 {k}건은 출처 시점에 아직 계획 단계였습니다 → 외부 조건: 착수 전에 사업비와 협력 기관의 동의가 확정된다",
+            "en": "{k} of the model's {n} cases were still plans at their source date → assumption: funding and the partner's agreement are confirmed before work starts",
+        },
+        "pdm.no_risks": {
+            "ko": "유사 사업에서 확인된 위험 없음 — 직접 작성하세요",
+            "en": "No risk recorded in similar projects — write them yourself",
+        },
+        "pdm.precedents": {"ko": "근거 사례와 출처", "en": "Precedents cited and their sources"},
+        "pdm.precedent": {"ko": "{id} {title} ({years}) — {source}", "en": "{id} {title} ({years}) — {source}"},
+        "pdm.no_source": {"ko": "출처 미상", "en": "no source"},
+        "pdm.sources": {
+            "ko": "SDG 지표: 유엔 글로벌 지표 체계(A/RES/71/313 부속서, 2025 종합 검토 반영), 한국어 지표명은 통계청 SDG 데이터 플랫폼 번역(‘비공식 번역’ 표시는 우리 번역).",
+            "en": "SDG indicators: UN global indicator framework (annex to A/RES/71/313, after the 2025 review); Korean names from Statistics Korea's SDG platform (ours where marked unofficial).",
+        },
+        "pdm.no_model": {
+            "ko": "정립된 모델 없음 — 가장 가까운 모델({name})의 구성은 참고만 하세요",
+            "en": "No established model — use the closest model ({name}) for reference only",
+        },
+    }
+)
+
+
+def object_particle(word: str) -> str:
+    """The object particle after a Korean word: 을 after a final consonant, 를 after a vowel (the last
+    Hangul syllable outside a closing parenthesis decides; a word without one takes 을(를))."""
+    word = re.sub(r"\s*\([^()]*\)\s*$", "", word) or word
+    for char in reversed(word):
+        if "가" <= char <= "힣":
+            return "을" if (ord(char) - 0xAC00) % 28 else "를"
+    return "을(를)"
 
 
 def message(key: str, lang: str, **values) -> str:
@@ -91,10 +261,11 @@ def _words(words: Iterable[str], limit: int = 4) -> str:
 
 
 def target_reason(keywords: Iterable[str], words: Sequence[str], dense: float, via: str | None, lang: str) -> str:
-    keywords = list(keywords)
+    """via: the title of the precedent that lent the target (in `lang`), or None."""
+    keywords = list(dict.fromkeys(k.rstrip("*") for k in keywords))
     parts = [message("target.via", lang, case=via)] if via else []
     if keywords:
-        parts.append(message("target.keywords", lang, words=_words(keywords)))
+        parts.append(message("target.keywords", lang, words=_words(keywords), n=len(keywords)))
     if words:
         parts.append(message("shared.words", lang, words=_words(words)))
     if dense >= 0.005 or not parts:  # "meaning similarity 0.00" says nothing
@@ -127,12 +298,24 @@ def government_name(g, lang: str) -> str:
     return g.name_ko if lang == "ko" else g.name_en
 
 
+def places_line(result: Recommendation, lang: str) -> str:
+    """ "울란바토르 수흐바타르구; 다낭 (본문에서)": the partner places in the reader's language."""
+    return "; ".join(
+        p.label(lang) + (message("places.from_text", lang) if p.origin == "text" else "") for p in result.partner_places
+    )
+
+
 def render_text(result: Recommendation, lang: str = "en") -> str:
     """The plain-text table `recommender match` prints."""
-    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}", "", message("heading.targets", lang)]
+    lines = [f"{message('goals.present', lang)}: {goals_line(result, lang)}"]
+    if result.partner_places:
+        lines.append(f"{message('places.label', lang)}: {places_line(result, lang)}")
+    lines += [""] + model_lines(result, lang) + indicator_lines(result, lang) + [message("heading.targets", lang)]
     for i, t in enumerate(result.sdg_targets, 1):
         mark = message("sdg11.mark", lang) if t.is_sdg11 else ""
         lines.append(f"{i:>3}. {t.id:<6} {t.score:.2f}  {t.title}{mark}\n       {t.reason}")
+        if t.indicators:
+            lines.append(f"       {message('heading.indicators', lang)}: {', '.join(x.code for x in t.indicators)}")
     lines += ["", message("heading.precedents", lang)]
     for i, p in enumerate(result.precedents, 1):
         lines.append(f"{i:>3}. {p.id:<6} {p.score:.2f}  {p.title}\n       {p.reason}")
@@ -144,8 +327,46 @@ def render_text(result: Recommendation, lang: str = "en") -> str:
         for i, team in enumerate(result.teams, 1):
             names = team.names_ko if lang == "ko" else team.names_en
             lines.append(f"{i:>3}. {' + '.join(names)} {team.score:.2f}\n       {team.reason}")
+    lines += ["", message("needs.heading", lang)]
+    lines += [f"  - {line}" for line in needs_lines(result, lang)]
+    if result.country_fit is not None:
+        lines.append(f"  {message('needs.fit', lang)}: {result.country_fit.summary}")
     lines += [f"\n{message('warning', lang)}: {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+def model_text(result: Recommendation, lang: str | None) -> str:
+    """The model in one cell: its name (`lang`) or id (None), or "no established model" with the closest."""
+    model = result.model
+    if model is None:
+        return ""
+    if lang is None:
+        return model.id if model.established else f"no_established_model:{model.id}"
+    return model.name(lang) if model.established else model.reason
+
+
+def model_lines(result: Recommendation, lang: str) -> list[str]:
+    """The model a proposal falls in, why, and what similar projects included that it does not mention."""
+    model = result.model
+    if model is None:
+        return []
+    head = f"{model.name(lang)} ({model.id}, {model.score:.2f})" if model.established else model.reason
+    lines = [f"{message('heading.model', lang)}: {head}"]
+    if model.established:
+        lines.append(f"       {model.reason}")
+    lines += [f"       - {s.text}" for s in model.suggestions]
+    return lines + [""]
+
+
+def indicator_lines(result: Recommendation, lang: str) -> list[str]:
+    """The indicators most relevant to the proposal, most relevant first."""
+    if not result.indicators:
+        return []
+    lines = [message("heading.indicators", lang)]
+    for i, x in enumerate(result.indicators, 1):
+        unofficial = message("indicator.unofficial", lang) if x.ko_source == "ours" else ""
+        lines.append(f"{i:>3}. {x.code:<8} {x.text(lang)}{unofficial}")
+    return lines + [""]
 
 
 NO_CLOSE_PRECEDENT = 0.4  # a best precedent below this score is "not close"
@@ -160,8 +381,13 @@ def render_markdown(title: str, text: str, result: Recommendation, lang: str, to
         "",
         f"**{message('goals.present', lang)}:** " + goals_line(result, lang),
         "",
-        f"## {message('heading.targets', lang)}",
     ]
+    if result.model is not None:
+        lines += [f"## {message('heading.model', lang)}", "", *[x.strip() for x in model_lines(result, lang)[:-1]], ""]
+    if result.indicators:
+        lines += [f"## {message('heading.indicators', lang)}", ""]
+        lines += [f"{i}. {x.code} {x.text(lang)}" for i, x in enumerate(result.indicators, 1)] + [""]
+    lines += [f"## {message('heading.targets', lang)}"]
     lines += [f"{i}. {t.id} {t.title} ({t.score:.2f}) — {t.reason}" for i, t in enumerate(result.sdg_targets[:top], 1)]
     lines += ["", f"## {message('heading.precedents', lang)}"]
     best = max((p.score for p in result.precedents), default=0.0)
@@ -207,6 +433,15 @@ def summary_row(r: ScoredProposal, top_n: int = 3, lang: str | None = None) -> d
         "suggested_team": " + ".join(f"{c} {n}" for c, n in zip(rec.teams[0].codes, rec.teams[0].names_en))
         if rec.teams
         else "",
+        "partner_places": places_line(rec, lang or "en"),
+        "model": model_text(rec, lang),
+        "model_suggestions": "; ".join(
+            (s.text if lang else s.component) for s in (rec.model.suggestions if rec.model else ())
+        ),
+        "top_indicators": ";".join(x.code for x in rec.indicators[:top_n]),
+        "partner_needs": "; ".join(f"{n.id} {n.need}" for n in rec.partner_needs)
+        or message("needs.none_short", lang or rec.language),
+        "country_fit": rec.country_fit.summary if rec.country_fit else "",
         "flags": flags,
     }
 
@@ -217,7 +452,7 @@ MESSAGES.update(
         "flag.near_duplicate_of": {"ko": "{other}와(과) 거의 같음", "en": "near duplicate of {other}"},
         "flag.duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
         "flag.exact_duplicate_of": {"ko": "{other}와(과) 똑같음", "en": "exact duplicate of {other}"},
-        "flag.similar_to_precedent": {"ko": "선례 {other}와(과) 매우 비슷함", "en": "very like precedent {other}"},
+        "flag.similar_to_precedent": {"ko": "선례 ‘{other}’와(과) 매우 비슷함", "en": "very like precedent ‘{other}’"},
         "flag.low_sdg11_alignment": {"ko": "SDG 11 연관성 낮음", "en": "weak SDG 11 fit"},
         "flag.budget_outlier": {"ko": "예산 이상치", "en": "unusual budget"},
         "flag.budget_outlier_call": {"ko": "예산 이상치 (공모 내 비교)", "en": "unusual budget for this call"},
@@ -225,6 +460,25 @@ MESSAGES.update(
         "flag.other": {"ko": "기타 검토 표시 ({name})", "en": "other flag ({name})"},
     }
 )
+
+
+# How much a flag asks of a reviewer: the worklist orders rows by their most severe flag, so a
+# duplicate comes before a budget to check, and both before a weak SDG 11 fit.
+FLAG_SEVERITY = {
+    "duplicate_of": 5,
+    "exact_duplicate_of": 5,
+    "near_duplicate_of": 4,
+    "duplicate_id": 4,
+    "similar_to_precedent": 3,
+    "budget_outlier": 3,
+    "budget_outlier_call": 3,
+    "low_sdg11_alignment": 1,
+}
+
+
+def flag_severity(flag: str) -> int:
+    """5 (a duplicate) down to 1 (a weak SDG 11 fit); 2 for a flag this version does not know."""
+    return FLAG_SEVERITY.get(flag.partition(":")[0], 2)
 
 
 def flag_text(flag: str, lang: str) -> str:
@@ -244,6 +498,174 @@ def flag_name(flag: str, lang: str) -> str:
 
 def flags_text(flags: Iterable[str], lang: str) -> str:
     return "; ".join(flag_text(f, lang) for f in flags)
+
+
+# Partner needs and country fit (needs.py), and the officer's view of a government (opportunities.py).
+MESSAGES.update(
+    {
+        "evidence.case_summary": {
+            "ko": "우리 사례 요약에 적힌 요청 (출처 인용, 원문 재확인 안 함)",
+            "en": "stated in our case summary, source page cited, not re-read",
+        },
+        "evidence.policy_statement": {
+            "ko": "제3기 중점 분야: 정책협의·협약에서 밝힘 (언론 보도)",
+            "en": "3rd-period priorities stated in a policy dialogue or agreement (reported in news)",
+        },
+        "evidence.portfolio_news": {
+            "ko": "현지 KOICA 사업 분야 (언론 보도, 전략 원문 아님)",
+            "en": "KOICA's portfolio there as described in news, not the strategy text",
+        },
+        "evidence.older_strategy": {
+            "ko": "이전(1·2기) 국가협력전략 (2차 자료)",
+            "en": "an older (1st or 2nd period) country strategy, reported second-hand",
+        },
+        "fit.no_country": {"ko": "협력국이 정해지지 않음", "en": "no partner country given"},
+        "fit.not_priority": {
+            "ko": "{country}: 중점협력국 아님 (제3기 2021~2025 목록)",
+            "en": "{country} is not one of Korea's priority partner countries (2021–2025 list)",
+        },
+        "fit.priority_no_sectors": {
+            "ko": "{country}: 중점협력국 (2021~2025 목록); 우리 자료에 중점 분야 없음",
+            "en": "{country} is a priority partner country (2021–2025 list); no priority sectors in our sources",
+        },
+        "fit.priority_matched": {
+            "ko": "{country}: 중점협력국 (2021~2025 목록); 제안 분야가 중점 분야에 해당: {sectors} ({evidence})",
+            "en": "{country} is a priority partner country (2021–2025 list); the proposal's sector is among its "
+            "priorities: {sectors} ({evidence})",
+        },
+        "fit.priority_unmatched": {
+            "ko": "{country}: 중점협력국 (2021~2025 목록); 제안 분야는 중점 분야({sectors})에 없음 ({evidence})",
+            "en": "{country} is a priority partner country (2021–2025 list); the proposal's sector is not among its "
+            "stated priorities ({sectors}; {evidence})",
+        },
+        "needs.heading": {"ko": "협력국의 요청·중점 분야", "en": "Partner needs"},
+        "needs.fit": {"ko": "국가 적합성", "en": "Country fit"},
+        "needs.none": {
+            "ko": "기록된 요청 없음 (요청 자료는 일부뿐이므로 문제 표시가 아닙니다)",
+            "en": "no recorded need (our needs are partial; this is not a flag)",
+        },
+        "needs.kind.request": {"ko": "요청", "en": "request"},
+        "needs.kind.country_priority": {"ko": "국가 중점 분야", "en": "country priority"},
+        "needs.item": {"ko": "{need}{place} — {kind}, {evidence}", "en": "{need}{place} — {kind}, {evidence}"},
+        "needs.at": {"ko": " ({place})", "en": " ({place})"},
+        "needs.none_short": {"ko": "기록된 요청 없음", "en": "no recorded need"},
+        "opp.tie": {"ko": "{kind} {place}{year}{more}", "en": "{kind} {place}{year}{more}"},
+        "opp.more": {"ko": " 외 {n}건", "en": " and {n} more"},
+        "opp.own": {"ko": "{country}에서 사업 {n}건 ({cases})", "en": "{n} past case(s) in {country} ({cases})"},
+        "opp.request": {"ko": "{place}의 요청: {need}{year}", "en": "{place} asked for {need}{year}"},
+        "opp.priority": {"ko": "{country}: 중점협력국", "en": "{country} is a priority partner country"},
+        "opp.priority_line": {
+            "ko": "{country}: 중점협력국, 중점 분야에 {sector} 포함",
+            "en": "{country} is a priority partner country with {sector} among its priorities",
+        },
+        "opp.experience": {
+            "ko": "{sector} 분야 경험 (사례의 {share:.0%})",
+            "en": "its experience in {sector} ({share:.0%} of its cases)",
+        },
+        "opp.family": {
+            "ko": "상위·소속 지자체의 사례 {n}건, 교류 {m}건",
+            "en": "its province or districts: {n} case(s), {m} agreement(s) there",
+        },
+        "opp.demand": {
+            "ko": "다른 지자체의 {country} 사례 {n}건",
+            "en": "{n} case(s) of other Korean governments in {country}",
+        },
+        "opp.profile": {"ko": "지역 특성에 맞는 분야: {sector}", "en": "its profile speaks for {sector}"},
+        "team.line_cases": {"ko": "{country} {sector} 사례", "en": "{sector} cases in {country}"},
+        "team.country_cases": {"ko": "{country} 사례", "en": "cases in {country}"},
+        "team.tie": {"ko": "{kind} {place}", "en": "{kind} {place}"},
+    }
+)
+
+
+MESSAGES.update(
+    {
+        "view.level.upper": {"ko": "광역", "en": "upper-level"},
+        "view.level.basic": {"ko": "기초", "en": "basic"},
+        "view.profile": {
+            "ko": "인구 {population} · {coast} · 농림어업 {farming} · 사례 {cases}건 · 교류 협약 {agreements}건",
+            "en": "population {population} · {coast} · farming {farming} · {cases} case(s) · {agreements} agreement(s)",
+        },
+        "view.coastal": {"ko": "해안", "en": "coastal"},
+        "view.inland": {"ko": "내륙", "en": "inland"},
+        "view.cases": {"ko": "사례", "en": "Cases"},
+        "view.no_cases": {
+            "ko": "목록에 사례 없음 (교류, 상위·소속 지자체, 지역 특성으로 추천)",
+            "en": "no case in the catalogue (opportunities from its agreements, its family and its profile)",
+        },
+        "view.ties": {"ko": "교류 (국가·도시별)", "en": "Agreements (by country and place)"},
+        "view.no_ties": {"ko": "기록된 교류 없음", "en": "no recorded agreement"},
+        "view.opportunities": {"ko": "추천 기회", "en": "Opportunities"},
+        "view.why": {"ko": "근거", "en": "why"},
+        "view.targets": {"ko": "SDG", "en": "SDG targets"},
+        "view.precedents": {"ko": "참고 선례", "en": "precedents"},
+        "view.needs": {"ko": "협력국 요청·중점 분야", "en": "partner needs"},
+        "view.partners": {"ko": "공동 추진 후보", "en": "possible team partners"},
+    }
+)
+
+
+def render_government(view, lang: str) -> str:
+    """The plain text `recommender for-government` prints (`results.GovernmentView`)."""
+    name = view.name_ko if lang == "ko" else view.name_en
+    parent = f"{view.parent_name} · " if view.parent_name else ""
+    p = view.profile
+    population = f"{p['population']:,}" if p.get("population") is not None else "?"
+    farming = f"{p['share_agri_forestry_fishing']:.1%}" if p.get("share_agri_forestry_fishing") is not None else "?"
+    lines = [
+        f"{name} ({view.code}) — {parent}{message(f'view.level.{view.level}', lang)}",
+        message(
+            "view.profile",
+            lang,
+            population=population,
+            coast=message("view.coastal" if p.get("coastal") else "view.inland", lang),
+            farming=farming,
+            cases=p.get("cases", 0),
+            agreements=p.get("agreements", 0),
+        ),
+        "",
+        message("view.cases", lang),
+    ]
+    lines += [f"  {c.id:<6} {c.years or '-':<10} {c.country}: {c.title}" for c in view.cases] or [
+        "  " + message("view.no_cases", lang)
+    ]
+    lines += ["", message("view.ties", lang)]
+    by_country: dict[str, list[str]] = {}
+    for t in view.ties:
+        year = f" {t.year}" if t.year else ""
+        by_country.setdefault(t.country, []).append(f"{t.place} ({t.kind_text}{year})")
+    lines += [f"  {country}: {', '.join(places)}" for country, places in by_country.items()] or [
+        "  " + message("view.no_ties", lang)
+    ]
+    lines += ["", message("view.opportunities", lang)]
+    for i, o in enumerate(view.opportunities, 1):
+        places = ", ".join((pl.name_ko or pl.name_en) if lang == "ko" else pl.name_en for pl in o.partner_places)
+        lines.append(f"{i:>3}. {o.country_name}" + (f" — {places}" if places else "") + f" · {o.sector} {o.score:.2f}")
+        lines.append(f"       {message('view.why', lang)}: " + "; ".join(r.text for r in o.reasons))
+        if o.targets:
+            lines.append(
+                f"       {message('view.targets', lang)}: " + ", ".join(f"{t.id} {t.title}" for t in o.targets)
+            )
+        if o.precedents:
+            lines.append(
+                f"       {message('view.precedents', lang)}: " + ", ".join(f"{r.id} {r.title}" for r in o.precedents)
+            )
+        if o.needs:
+            lines.append(f"       {message('view.needs', lang)}: " + "; ".join(n.need for n in o.needs))
+        if o.team_partners:
+            names = [f"{t.name_ko if lang == 'ko' else t.name_en} ({t.reason})" for t in o.team_partners]
+            lines.append(f"       {message('view.partners', lang)}: " + "; ".join(names))
+    return "\n".join(lines)
+
+
+def needs_lines(result: Recommendation, lang: str) -> list[str]:
+    """The partner needs a result answers, one line each ("no recorded need" when none), and its fit."""
+    lines = []
+    for n in result.partner_needs:
+        place = message("needs.at", lang, place=n.place) if n.place else ""
+        kind = message(f"needs.kind.{n.kind}", lang)
+        lines.append(message("needs.item", lang, need=n.need, place=place, kind=kind, evidence=n.evidence))
+    return lines or [message("needs.none", lang)]
 
 
 LONG_SHEETS = ("sdg_targets", "precedents", "local_governments", "teams")
@@ -271,6 +693,11 @@ COLUMN_NAMES = {
     "target_1_score": ("1순위 세부목표 점수", "Score of the top target"),
     "suggested_team": ("공동 추진 제안", "Suggested team"),
     "flags": ("검토 표시", "Flags"),
+    "model": ("사업 모델", "Project model"),
+    "model_suggestions": ("유사 사업에 있으나 제안에 없는 구성", "What similar projects included"),
+    "top_indicators": ("주요 SDG 지표", "Top SDG indicators"),
+    "indicators": ("SDG 지표", "SDG indicators"),
+    "partner_places": ("대상지", "Partner places"),
     "proposal_id": ("제안 번호", "Proposal"),
     "rank": ("순위", "Rank"),
     "goal": ("목표", "Goal"),
@@ -280,7 +707,10 @@ COLUMN_NAMES = {
     "reason": ("근거", "Why"),
     "keywords": ("키워드", "Keywords"),
     "lg_codes": ("지방정부 코드", "Government codes"),
-    "partner_iso2": ("협력국 코드", "Partner country code"),
+    "partner_iso2": ("협력국", "Partner country"),
+    "governments": ("지방정부", "Governments"),
+    "name": ("이름", "Name"),
+    "names": ("이름", "Names"),
     "partner_locality": ("지역", "Place"),
     "years": ("기간", "Years"),
     "domestic": ("국내 사례", "Domestic"),
@@ -296,6 +726,8 @@ COLUMN_NAMES = {
     "names_en": ("영문 이름", "English names"),
     "names_ko": ("한글 이름", "Korean names"),
     "codes": ("코드", "Codes"),
+    "partner_needs": ("협력국 요청·중점 분야", "Partner needs"),
+    "country_fit": ("국가 적합성", "Country fit"),
 }
 
 
@@ -317,7 +749,9 @@ def long_items(r: ScoredProposal, key: str) -> list[dict]:
     rows = []
     for rank, item in enumerate(items, start=1):
         flat = {
-            k: (";".join(v) if isinstance(v, list) else v) for k, v in item.to_dict().items() if not isinstance(v, dict)
+            k: (";".join(x["code"] if isinstance(x, dict) else x for x in v) if isinstance(v, list) else v)
+            for k, v in item.to_dict().items()
+            if not isinstance(v, dict)
         }
         rows.append({"proposal_id": r.id, "rank": rank, **flat})
     return rows
@@ -430,6 +864,30 @@ MESSAGES["ui.access_shared"] = {
 }
 
 
+# Headers of the worklist (recommender/worklist.py): the app's table and the workbook's summary.
+MESSAGES.update(
+    {
+        "col.id": {"ko": "번호", "en": "No."},
+        "col.title": {"ko": "사업명", "en": "Title"},
+        "col.partner_country": {"ko": "협력국", "en": "Partner country"},
+        "col.partner_city": {"ko": "대상도시", "en": "Partner city"},
+        "col.budget": {"ko": "예산", "en": "Budget"},
+        "col.partner_places": {"ko": "대상지 (읽은 곳)", "en": "Partner place (as read)"},
+        "col.model": {"ko": "사업 모델", "en": "Project model"},
+        "col.partner_needs": {"ko": "상대 측 요청·중점 분야", "en": "Partner needs answered"},
+        "col.flags": {"ko": "검토 표시", "en": "Flags"},
+        "col.main_goal": {"ko": "주요 목표", "en": "Main goal"},
+        "col.top_target": {"ko": "1순위 세부목표", "en": "Top target"},
+        "col.top_precedents": {"ko": "유사 선례", "en": "Closest precedents"},
+        "col.top_governments": {"ko": "추천 지방정부", "en": "Suggested governments"},
+        "col.team": {"ko": "공동 추진 제안", "en": "Suggested team"},
+        "col.score": {"ko": "점수", "en": "Score"},
+        "level.upper": {"ko": "광역", "en": "province or metropolitan city"},
+        "level.basic": {"ko": "기초", "en": "city, county or district"},
+    }
+)
+
+
 MESSAGES.update(
     {
         "ui.col_id": {"ko": "번호", "en": "No."},
@@ -465,8 +923,8 @@ MESSAGES.update(
         "ui.no_flags": {"ko": "검토 표시 없음", "en": "No flags"},
         "ui.pdf": {"ko": "한 장 요약 (.pdf)", "en": "One-page summary (.pdf)"},
         "ui.pdf_font_missing": {
-            "ko": "PDF를 만들 한글 글꼴(NanumGothic)이 이 컴퓨터에 없습니다. 'apt-get install fonts-nanum'으로 설치하거나 .md 요약을 쓰세요.",
-            "en": "The Korean font for the PDF (NanumGothic) is not installed here; install fonts-nanum or use the .md summary.",
+            "ko": "이 설치본에 PDF용 글꼴이 빠져 있어 PDF를 만들 수 없습니다. .md 요약을 내려받으세요.",
+            "en": "This installation lacks the PDF's font, so no PDF can be made; download the .md summary instead.",
         },
         "ui.stale": {
             "ko": "입력이 바뀌었습니다. '매칭하기'를 눌러 다시 분석하세요.",
@@ -483,6 +941,17 @@ MESSAGES.update(
         "ui.domestic": {"ko": "국내", "en": "domestic"},
         "ui.teams": {"ko": "공동 추진 제안", "en": "Suggested teams"},
         "ui.tie": {"ko": "자매·우호도시", "en": "Sister/friendship city"},
+        "ui.model": {"ko": "한국형 사업 모델", "en": "Korean project model"},
+        "ui.indicators": {"ko": "SDG 지표 (제안과 관련이 큰 순)", "en": "SDG indicators (most relevant first)"},
+        "ui.indicator": {"ko": "지표", "en": "Indicator"},
+        "ui.code": {"ko": "코드", "en": "Code"},
+        "ui.pdm": {"ko": "사업설계매트릭스 초안 (.docx)", "en": "Draft design matrix (.docx)"},
+        "ui.call_kept": {
+            "ko": "심사 중인 공모: {name} (다른 파일을 올리면 바뀝니다)",
+            "en": "Call under review: {name} (upload another file to replace it)",
+        },
+        "ui.call_clear": {"ko": "공모 닫기", "en": "Close the call"},
+        "ui.read_in_full": {"ko": "근거 전체 보기", "en": "Read in full"},
     }
 )
 # Errors the app shows (ui.error_text maps the library's English InputError texts to these).
@@ -504,7 +973,10 @@ MESSAGES.update(
             "ko": "사업 내용이 글이 아니라 이진 데이터로 보입니다. 글로 적거나 문서 파일을 올려 주세요.",
             "en": "The description looks like binary data, not text; type it or upload the document.",
         },
-        "err.budget_number": {"ko": "예산은 숫자(원)로 적어 주세요.", "en": "The budget must be a number (KRW)."},
+        "err.budget_number": {
+            "ko": "예산은 금액으로 적어 주세요 (예: 300000000, 3억 원, 1억 2천만 원).",
+            "en": "The budget must be an amount in KRW (e.g. 300000000, 300,000,000 KRW or 3억 원).",
+        },
         "err.budget_negative": {"ko": "예산은 0 이상이어야 합니다.", "en": "The budget must be zero or more."},
         "err.no_text_column": {
             "ko": "사업 내용 열을 찾지 못했습니다. 열 이름을 '사업내용' 또는 '사업개요'로 해 주세요.",
@@ -521,6 +993,10 @@ MESSAGES.update(
         "err.doc_type": {
             "ko": "지원하지 않는 문서 형식입니다 (.txt, .pdf, .docx, .hwpx, .hwp만 읽습니다).",
             "en": "Not a supported document (.txt, .pdf, .docx, .hwpx and .hwp are read).",
+        },
+        "err.file_password": {
+            "ko": "암호가 걸린 파일이라 읽을 수 없습니다. 암호를 풀고 다시 저장해 올려 주세요.",
+            "en": "The file is password-protected; remove the password, save it and upload it again.",
         },
         "err.hwp_password": {
             "ko": "암호가 걸린 한글 문서라 읽을 수 없습니다. 한글에서 문서 암호를 풀고 다시 저장해 주세요.",
@@ -581,6 +1057,47 @@ MESSAGES.update(
         "kind.rar": {"ko": "RAR 압축 파일", "en": "a RAR archive"},
         "kind.7z": {"ko": "7z 압축 파일", "en": "a 7z archive"},
         "kind.text": {"ko": "글(텍스트) 파일", "en": "a text file"},
+    }
+)
+
+
+MESSAGES.update(
+    {
+        "ui.our_government": {"ko": "우리 지자체", "en": "Our government"},
+        "ui.pick_government": {
+            "ko": "지방정부 (이름을 입력해 찾기)",
+            "en": "Local government (type to search)",
+        },
+        "ui.gov_caption": {
+            "ko": "우리 지자체의 사례·교류·특성과, 다음에 제안할 만한 협력국·지역·분야입니다.",
+            "en": "Your government's cases, agreements and profile, and where and on what it could propose next.",
+        },
+        "ui.population": {"ko": "인구", "en": "Population"},
+        "ui.agreements": {"ko": "교류 협약", "en": "Agreements"},
+        "ui.coast": {"ko": "해안 여부", "en": "Coast"},
+        "ui.yes": {"ko": "예", "en": "yes"},
+        "ui.no": {"ko": "아니요", "en": "no"},
+        "ui.opportunities": {"ko": "추천 기회", "en": "Opportunities"},
+        "ui.rank": {"ko": "순위", "en": "Rank"},
+        "ui.places": {"ko": "대상 지역", "en": "Places"},
+        "ui.kind": {"ko": "구분", "en": "Kind"},
+        "ui.year": {"ko": "연도", "en": "Year"},
+        "ui.cases_of": {"ko": "우리 사례", "en": "Our cases"},
+        "ui.ties_of": {"ko": "교류 도시", "en": "Agreements"},
+        "ui.opportunity_detail": {"ko": "기회 자세히 보기", "en": "Open one opportunity"},
+        "ui.targets_served": {"ko": "기여할 SDG 세부목표", "en": "SDG targets it would serve"},
+        "ui.learn_from": {"ko": "참고할 선례", "en": "Precedents to learn from"},
+        "ui.team_partners": {"ko": "공동 추진 후보", "en": "Possible team partners"},
+        "ui.partner_needs": {"ko": "협력국의 요청·중점 분야", "en": "Partner needs"},
+        "ui.country_fit": {"ko": "국가 적합성", "en": "Country fit"},
+        "ui.map_government": {
+            "ko": "지도: 우리 지자체(파랑), 교류 도시(초록), 추천 지역(빨강)",
+            "en": "Map: the government (blue), its agreements (green), suggested places (red)",
+        },
+        "ui.no_cases_of": {
+            "ko": "목록에 사례가 없습니다. 교류, 상위·소속 지자체, 지역 특성으로 추천합니다.",
+            "en": "No case in the catalogue; opportunities come from its agreements, its family and its profile.",
+        },
     }
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,32 @@ LANGUAGE_BLIND = {"ko": ["keyword", "keyword_targets"]}
 # When the goal of the top-ranked target is marked present: "never", "when_none" (when no goal
 # passes, so that every proposal gets one) or "always" (docs/evaluation.md, off-catalogue proposals).
 TOP_GOAL_RULES = ("never", "when_none", "always")
+# SDG 11 is spatial: a landfill, a road-safety plan or piped water in a town serves it beside the goal
+# of its subject (12, 3, 6), so its best target is often second. The target-aware rule marks SDG 11 when
+# its best target puts it among the two leading goals and it stands this far (in units of the text's
+# own spread of target scores) above the third goal (docs/sdg11.md).
+SDG11_MARGIN = 1.0
+
+
+def sdg11_leads(signal_features: np.ndarray, margin: float | None) -> bool:
+    """True when SDG 11 is one of the two goals whose best target leads, `margin` clear of the third."""
+    if margin is None:
+        return False
+    z = np.asarray(signal_features, dtype=np.float64)[:, SIGNAL_FEATURES.index("z_fused")]
+    third = np.sort(z)[-3]
+    return bool(np.sum(z > z[10]) <= 1 and z[10] - third >= margin)
+
+
+@dataclass(frozen=True)
+class WeakRows:
+    """Texts that are not labelled snippets but say what a goal is about (indicator names, a published
+    search vocabulary): positive for their goal, and, when `negative_elsewhere`, negative for the
+    others, as the target texts are. `weight` is their weight beside a labelled row's 1."""
+
+    vectors: np.ndarray
+    goals: np.ndarray
+    weight: float = 1.0
+    negative_elsewhere: bool = True
 
 
 def per_goal(values: np.ndarray, target_goals: np.ndarray, reduce) -> np.ndarray:
@@ -145,6 +172,7 @@ class GoalClassifier:
         other_goal_weight: float = 0.3,
         target_weight: float = 1.0,
         c: float = 1.0,
+        weak: Sequence[WeakRows] = (),
     ) -> GoalClassifier:
         from sklearn.linear_model import LogisticRegression
 
@@ -153,15 +181,19 @@ class GoalClassifier:
         for g in range(1, 18):
             own = goals == g
             other = (goals != g) & (labels == 1)
-            x = np.vstack([vectors[own], vectors[other], target_vectors])
-            y = np.concatenate([labels[own], np.zeros(other.sum()), (np.asarray(target_goals) == g).astype(int)])
-            w = np.concatenate(
-                [
-                    np.ones(own.sum()),
-                    np.full(other.sum(), other_goal_weight),
-                    np.full(len(target_vectors), target_weight),
-                ]
-            )
+            xs = [vectors[own], vectors[other], target_vectors]
+            ys = [labels[own], np.zeros(other.sum()), (np.asarray(target_goals) == g).astype(int)]
+            ws = [
+                np.ones(own.sum()),
+                np.full(other.sum(), other_goal_weight),
+                np.full(len(target_vectors), target_weight),
+            ]
+            for rows in weak:
+                use = (rows.goals == g) | rows.negative_elsewhere
+                xs.append(rows.vectors[use])
+                ys.append((rows.goals[use] == g).astype(int))
+                ws.append(np.full(int(use.sum()), rows.weight))
+            x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
             model = LogisticRegression(C=c, max_iter=3000).fit(x, y, sample_weight=w)
             coef.append([round(float(v), 6) for v in model.coef_[0]])
             intercept.append(round(float(model.intercept_[0]), 6))
@@ -219,7 +251,8 @@ class GoalDecisionModel:
     `language_offsets[lang][feature]` adds the mean gap, measured on paired translations of the gold
     proposals, so that one model serves both languages. A goal is also present when it holds the
     top-ranked target and a precedent at least `precedent_support` alike lent that target: evidence
-    from past cases that the labelled snippets could not teach the model.
+    from past cases that the labelled snippets could not teach the model. SDG 11 is also present when
+    its best target leads with one other goal's, `sdg11_margin` clear of the rest (`sdg11_leads`).
     """
 
     model: GoalModel
@@ -228,6 +261,7 @@ class GoalDecisionModel:
     precedent_support: float = 0.4
     language_blind: dict[str, list[str]] = field(default_factory=lambda: dict(LANGUAGE_BLIND))
     top_goal_rule: str = "when_none"
+    sdg11_margin: float | None = None
 
     def features(self, signal_features: np.ndarray, vector: np.ndarray, lang: str) -> np.ndarray:
         """(17, len(FEATURES)) for one text: its signal features, the classifier's scores, the shifts,
@@ -254,6 +288,8 @@ class GoalDecisionModel:
         present = probability >= self.model.threshold
         if supported_goal is not None:
             present[supported_goal - 1] = True
+        if sdg11_leads(signal_features, self.sdg11_margin):
+            present[10] = True
         present = apply_top_goal_rule(present, top_goal, self.top_goal_rule)
         return probability, present
 
@@ -267,6 +303,7 @@ class GoalDecisionModel:
             "language_blind": self.language_blind,
             "precedent_support": self.precedent_support,
             "top_goal_rule": self.top_goal_rule,
+            "sdg11_margin": self.sdg11_margin,
         }
 
     def save(self, path: str | Path) -> None:
@@ -276,6 +313,7 @@ class GoalDecisionModel:
             "language_blind": self.language_blind,
             "precedent_support": self.precedent_support,
             "top_goal_rule": self.top_goal_rule,
+            "sdg11_margin": self.sdg11_margin,
             "classifier": {"part": self.classifier.part, "intercept": self.classifier.intercept, "coef": "@COEF@"},
         }
         # one line per goal: 17 rows of 512 numbers stay readable in a diff
@@ -299,7 +337,9 @@ class GoalDecisionModel:
             rule = str(raw.get("top_goal_rule", "never"))
             if rule not in TOP_GOAL_RULES:
                 raise ValueError(f"top_goal_rule must be one of {list(TOP_GOAL_RULES)}; received {rule!r}")
-            decision = cls(model, classifier, offsets, float(raw["precedent_support"]), blind, rule)
+            margin = raw.get("sdg11_margin")
+            margin = None if margin is None else float(margin)
+            decision = cls(model, classifier, offsets, float(raw["precedent_support"]), blind, rule, margin)
         except FileNotFoundError:
             raise CatalogueError(
                 str(path),
@@ -318,6 +358,7 @@ class GoalDecisionModel:
         numbers = [*model.coef, model.intercept, *model.mean, *model.scale, model.threshold]
         numbers += [v for row in classifier.coef for v in row] + list(classifier.intercept)
         numbers += [v for shifts in offsets.values() for v in shifts.values()] + [decision.precedent_support]
+        numbers += [] if margin is None else [margin]
         if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in numbers):
             raise CatalogueError(str(path), f"holds numbers that are not finite (NaN or infinity); {refit}")
         widths = {len(row) for row in classifier.coef}
@@ -356,13 +397,16 @@ def fit_goal_decision(
     *,
     groups: np.ndarray | None = None,
     inner_folds: int = 5,
+    weak: Sequence[WeakRows] = (),
     trained_on: str = "",
 ) -> tuple[GoalModel, GoalClassifier]:
     """Fit the classifier and the model over all features on labelled rows (one text and one goal each).
 
     signal_rows: (n, len(SIGNAL_FEATURES)), the features of each row's own goal. The model learns
     from classifier scores for texts the classifier did not see (out of fold), as they will be at use
-    time; the classifier kept is then fitted on every row. groups: rows of one text share a group.
+    time; the classifier kept is then fitted on every row. groups: rows of one group (one topic:
+    `evaluation.topic_groups`) are never on both sides of an inner fold. weak: weakly labelled rows
+    for the classifier (`WeakRows`), in every fit.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -370,9 +414,9 @@ def fit_goal_decision(
     unseen = np.zeros(len(labels))
     groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
     for train, held in GroupKFold(n_splits=inner_folds).split(vectors, groups=groups):
-        fold = GoalClassifier.fit(vectors[train], goals[train], labels[train], target_vectors, target_goals)
+        fold = GoalClassifier.fit(vectors[train], goals[train], labels[train], target_vectors, target_goals, weak=weak)
         unseen[held] = fold.scores(vectors[held])[np.arange(len(held)), goals[held] - 1]
     # C=0.3: a little firmer than the default, measured best of (0.3, 1) on the dev folds
     model = GoalModel.fit(np.column_stack([signal_rows, unseen]), labels, c=0.3, trained_on=trained_on)
-    classifier = GoalClassifier.fit(vectors, goals, labels, target_vectors, target_goals)
+    classifier = GoalClassifier.fit(vectors, goals, labels, target_vectors, target_goals, weak=weak)
     return model, classifier

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +27,9 @@ FEATURES = (
     "second",  # its second best (a portfolio, not one lucky case)
     "log_cases",  # activity prior: log(1 + cases)
     "country_cases",  # log(1 + cases in the partner country)
-    "city_case",  # a case in the partner city
-    "tie_city",  # a sister or friendship tie with the partner city
-    "tie_country",  # a tie with a city of the partner country
+    "place_case",  # a case at the partner place: 1 the same place, 0.9 the city it lies in, 0.6 its province …
+    "tie_place",  # a tie with the partner place, as strong as the place relation times the tie's kind
+    "tie_country",  # a tie with a place of the partner country
     "sector",  # share of the proposal's closest sectors among the government's cases
     "family_best",  # best similarity among its upper government's or its basic governments' cases
     "family_country",  # its upper or basic governments have cases in the partner country
@@ -40,7 +41,7 @@ FEATURES = (
     # For a government with no catalogued case, what can still speak for it; and the shape of the
     # similarity (measured better on leave-one-case-out and the time split: docs/evaluation.md).
     "new_tie_country",
-    "new_tie_city",
+    "new_tie_place",
     "new_family_best",
     "new_family_country",
     "new_coastal_marine",
@@ -49,11 +50,18 @@ FEATURES = (
     "best_squared",
     "best_in_country",
     "best_upper",
+    # how much international work the government does at all (its agreements), and in the partner
+    # country: what speaks for the many governments with few or no catalogued cases
+    "ties_country",
+    "log_ties",
+    "new_log_ties",
 )
 # An interaction feature is told with the words of the feature it qualifies.
 SAME_AS = {
     "new_tie_country": "tie_country",
-    "new_tie_city": "tie_city",
+    "new_tie_place": "tie_place",
+    "new_log_ties": "log_ties",
+    "ties_country": "tie_country",
     "new_family_best": "family_best",
     "new_family_country": "family_country",
     "new_coastal_marine": "coastal_marine",
@@ -63,10 +71,56 @@ SAME_AS = {
     "best_in_country": "country_cases",
     "best_upper": "best",
 }
+# Feature families, for the ablation in `recommender evaluate` (docs/evaluation.md).
+FAMILIES = {
+    "similarity": ("best", "second", "sector", "best_squared", "best_in_country", "best_upper"),
+    "activity": ("log_cases", "country_cases", "place_case", "is_upper", "no_cases", "log_ties", "new_log_ties"),
+    "ties": ("tie_place", "tie_country", "new_tie_country", "new_tie_place", "ties_country"),
+    "family": ("family_best", "family_country", "new_family_best", "new_family_country"),
+    "profile": (
+        "coastal_marine",
+        "farming_rural",
+        "size_urban",
+        "new_coastal_marine",
+        "new_farming_rural",
+        "new_size_urban",
+    ),
+}
+# How much a tie says, by its kind: a sister city (approved by both councils) above a friendship
+# city above an exchange agreement; Wikipedia's lists do not tell the kind.
+TIE_WEIGHT = {"sister": 1.0, "friendship": 0.85, "mou": 0.7, "": 0.85}
+
 # Goals whose best target score says how marine, rural or urban a proposal is.
 MARINE_GOALS, RURAL_GOALS, URBAN_GOALS = (14,), (2,), (11,)
 SECTOR_NEIGHBOURS = 10
 REFIT = "refit with `recommender evaluate --fit-government-model`"
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One agreement of a government with a foreign place."""
+
+    government: int
+    iso2: str
+    place_id: str
+    kind: str  # sister, friendship, mou, or '' (not stated)
+    year: int | None
+    name_en: str
+    name_ko: str
+
+
+@dataclass(frozen=True)
+class TieHit:
+    """A tie as it bears on one proposal: the tie, how strongly, and the place relation."""
+
+    tie: Tie
+    strength: float
+    relation: str  # same, contains, province, within, province_mate, country
+
+    def name(self, lang: str) -> str:
+        """The tied place's name in the reader's language; '' in Korean when it has no Korean name
+        (a romanised name in a Korean sentence reads as an error)."""
+        return self.tie.name_ko if lang == "ko" else self.tie.name_en
 
 
 @dataclass(frozen=True)
@@ -77,18 +131,22 @@ class GovernmentEvidence:
     best_case: np.ndarray  # position of each government's best case, -1 when none
     n_cases: np.ndarray
     n_country: np.ndarray
-    tie_city: list[str]  # the tied partner city, '' when none
-    tie_country: list[str]  # a tied city in the partner country, '' when none
+    tie_place: list[TieHit | None]  # the tie behind tie_place, None when none
+    tie_country: list[TieHit | None]  # a tie in the partner country, None when none
+    place_case: list[str]  # the partner place a case of the government worked at ('' when none)
 
 
 class GovernmentContext:
-    """Catalogue-level facts about every government, made once at load."""
+    """Catalogue-level facts about every government, made once at load. Places are compared through
+    the gazetteer (`places.Gazetteer.relation`), which reads a country's places only when a proposal
+    names that country."""
 
-    def __init__(self, cat: Catalogues, precedent_lgs, precedent_countries):
+    def __init__(self, cat: Catalogues, precedent_lgs, precedent_countries, gazetteer=None):
         lgs = cat.local_governments
         self.codes = lgs["code"].tolist()
         position = {c: i for i, c in enumerate(self.codes)}
         n = len(self.codes)
+        self.gazetteer = gazetteer
         self.parent = np.array([position.get(p, -1) if p else -1 for p in lgs["parent"]], dtype=np.int64)
         self.is_upper = (self.parent < 0).astype(np.float64)
         pairs = [(p, position[c]) for p, codes in enumerate(precedent_lgs) for c in codes if c in position]
@@ -96,20 +154,29 @@ class GovernmentContext:
         self.pair_lg = np.array([g for _, g in pairs], dtype=np.int64)
         self.n_precedents = len(precedent_lgs)
         self.case_countries = precedent_countries
-        self.case_cities = [
-            frozenset(k for c in split_codes(v) for k in _city_keys(c)) for v in cat.precedents["partner_city"]
-        ]
+        self.case_places = [tuple(split_codes(v)) for v in cat.precedents["partner_place_ids"]]
         self.case_dac = cat.precedents["dac_code"].astype(str).to_numpy()
         self.domestic = cat.precedents["domestic"].to_numpy(dtype=bool)
-        self.ties_city: list[dict[str, str]] = [{} for _ in range(n)]  # city key -> city as written
-        self.ties_country: list[dict[str, str]] = [{} for _ in range(n)]  # iso2 -> one city there
-        for code, city, iso in zip(cat.lg_ties["code"], cat.lg_ties["partner_city"], cat.lg_ties["partner_iso2"]):
+        self.ties_by_country: dict[str, list[Tie]] = {}
+        n_ties = np.zeros(n)
+        ties = cat.lg_ties
+        korean = ties["partner_city_ko"] if "partner_city_ko" in ties.columns else [""] * len(ties)
+        for code, city, city_ko, iso, place, kind, year in zip(
+            ties["code"],
+            ties["partner_city"],
+            korean,
+            ties["partner_iso2"],
+            ties["place_id"],
+            ties["tie_type"],
+            ties["year"],
+        ):
             g = position.get(code)
-            if g is None:
+            if g is None or not iso:
                 continue
-            for key in _city_keys(city):
-                self.ties_city[g].setdefault(key, city)
-            self.ties_country[g].setdefault(iso, city)
+            year_value = int(year) if str(year).isdigit() else None
+            self.ties_by_country.setdefault(iso, []).append(Tie(g, iso, place, kind, year_value, city, city_ko))
+            n_ties[g] += 1
+        self.log_ties = np.log1p(n_ties)
         profiles = cat.lg_profiles.set_index("code").reindex(self.codes)
         self.coastal = profiles["coastal"].fillna(False).to_numpy(dtype=np.float64)
         self.farming = profiles["share_agri_forestry_fishing"].fillna(0).to_numpy(dtype=np.float64)
@@ -117,18 +184,34 @@ class GovernmentContext:
         self.size = (log_pop - log_pop.mean()) / (log_pop.std() + 1e-9)
         self.names = {"en": lgs["name_en"].tolist(), "ko": lgs["name_ko"].tolist()}
 
+    def _relation(self, iso: str, proposal_place: str, other: str) -> tuple[float, str]:
+        if not other:
+            return 0.0, ""
+        if self.gazetteer is None:
+            return (1.0, "same") if proposal_place == other else (0.0, "")
+        return self.gazetteer.relation(iso, proposal_place, other)
+
+    def _named(self, tie: Tie) -> Tie:
+        """The tie with the gazetteer's names of its place (Korean where the gazetteer has one)."""
+        if self.gazetteer is None or not tie.place_id or tie.place_id.startswith("name:"):
+            return tie
+        en = self.gazetteer.name_of(tie.iso2, tie.place_id, "en")
+        ko = self.gazetteer.name_of(tie.iso2, tie.place_id, "ko")
+        return replace(tie, name_en=en or tie.name_en, name_ko=(ko if ko != en else "") or tie.name_ko)
+
     def evidence(
         self,
         precedent_scores: np.ndarray,
         goal_best: np.ndarray,
         iso: str | None,
-        city: str | None,
+        places: Sequence[str] = (),
         exclude: np.ndarray | None = None,
     ) -> GovernmentEvidence:
         """Features of every government for one proposal.
 
         precedent_scores: fused score of every precedent; goal_best: the best target score of each of
-        the 17 goals; exclude: precedents to treat as absent (their scores and their counts)."""
+        the 17 goals; places: ids of the partner places the proposal names (in `iso`); exclude:
+        precedents to treat as absent (their scores and their counts)."""
         n = len(self.codes)
         keep = np.ones(self.n_precedents, dtype=bool) if exclude is None else ~exclude
         keep &= ~self.domestic
@@ -138,9 +221,17 @@ class GovernmentContext:
         n_cases = np.bincount(lgs, minlength=n).astype(np.float64)
         in_country = np.array([iso is not None and iso in self.case_countries[c] for c in cases], dtype=bool)
         n_country = np.bincount(lgs, weights=in_country.astype(np.float64), minlength=n)
-        key = _city_key(city) if city else ""
-        in_city = np.array([bool(key) and key in self.case_cities[c] for c in cases], dtype=bool)
-        city_case = np.bincount(lgs, weights=in_city.astype(np.float64), minlength=n) > 0
+        place_case = np.zeros(n)
+        place_case_at = [""] * n
+        if iso and places:
+            for c, g, here in zip(cases, lgs, in_country):
+                if not here:
+                    continue
+                for case_place in self.case_places[c]:
+                    for place in places:
+                        strength, _ = self._relation(iso, place, case_place)
+                        if strength > place_case[g]:
+                            place_case[g], place_case_at[g] = strength, place
         best, second = np.zeros(n), np.zeros(n)
         best_case = np.full(n, -1, dtype=np.int64)
         order = np.lexsort((cases, -scores, lgs))
@@ -171,9 +262,25 @@ class GovernmentContext:
         np.maximum.at(children_country, self.parent[basic], (n_country[basic] > 0).astype(np.float64))
         upper = self.parent < 0
         family_best[upper], family_country[upper] = children_best[upper], children_country[upper]
-        tie_city = [ties.get(key, "") if key else "" for ties in self.ties_city]
-        tie_country = [ties.get(iso, "") if iso else "" for ties in self.ties_country]
-        has_tie_country = np.array([bool(iso) and iso in ties for ties in self.ties_country], dtype=np.float64)
+        # ties: with the partner place (by place, not spelling) and in the partner country
+        tie_place = np.zeros(n)
+        tie_country = np.zeros(n)
+        ties_country = np.zeros(n)
+        place_hit: list[TieHit | None] = [None] * n
+        country_hit: list[TieHit | None] = [None] * n
+        for tie in self.ties_by_country.get(iso, []) if iso else []:
+            g, weight = tie.government, TIE_WEIGHT.get(tie.kind, TIE_WEIGHT[""])
+            ties_country[g] += 1
+            tie_country[g] = 1.0
+            if country_hit[g] is None or weight > country_hit[g].strength:
+                country_hit[g] = TieHit(tie, weight, "country")
+            for place in places:
+                strength, relation = self._relation(iso, place, tie.place_id)
+                if strength * weight > tie_place[g]:
+                    tie_place[g] = strength * weight
+                    place_hit[g] = TieHit(tie, strength * weight, relation)
+        place_hit = [TieHit(self._named(h.tie), h.strength, h.relation) if h else None for h in place_hit]
+        country_hit = [TieHit(self._named(h.tie), h.strength, h.relation) if h else None for h in country_hit]
         marine = max(goal_best[g - 1] for g in MARINE_GOALS)
         rural = max(goal_best[g - 1] for g in RURAL_GOALS)
         urban = max(goal_best[g - 1] for g in URBAN_GOALS)
@@ -182,9 +289,9 @@ class GovernmentContext:
             "second": second,
             "log_cases": np.log1p(n_cases),
             "country_cases": np.log1p(n_country),
-            "city_case": city_case.astype(np.float64),
-            "tie_city": np.array([float(bool(t)) for t in tie_city]),
-            "tie_country": has_tie_country,
+            "place_case": place_case,
+            "tie_place": tie_place,
+            "tie_country": tie_country,
             "sector": sector,
             "family_best": family_best,
             "family_country": family_country,
@@ -193,16 +300,19 @@ class GovernmentContext:
             "size_urban": self.size * urban,
             "is_upper": self.is_upper,
             "no_cases": (n_cases == 0).astype(np.float64),
+            "ties_country": np.log1p(ties_country),
+            "log_ties": self.log_ties,
         }
         new = columns["no_cases"]
         for name in (
             "tie_country",
-            "tie_city",
+            "tie_place",
             "family_best",
             "family_country",
             "coastal_marine",
             "farming_rural",
             "size_urban",
+            "log_ties",
         ):
             columns[f"new_{name}"] = new * columns[name]
         columns["best_squared"] = best**2
@@ -213,25 +323,10 @@ class GovernmentContext:
             best_case,
             n_cases.astype(int),
             n_country.astype(int),
-            tie_city,
-            tie_country,
+            place_hit,
+            country_hit,
+            place_case_at,
         )
-
-
-def _city_keys(name: str) -> list[str]:
-    """Keys for every part of a written place ("Nha Trang, Khanh Hoa" -> nha trang, khanh hoa)."""
-    import re
-
-    return [k for part in re.split(r"[,()/;]", str(name or "")) if (k := _city_key(part))]
-
-
-def _city_key(name: str) -> str:
-    """A city name for matching: lower case, without province/city suffixes people add or drop."""
-    key = " ".join(str(name).lower().replace("-", " ").split())
-    for suffix in (" province", " city", " municipality", " prefecture", " district", " capital"):
-        if key.endswith(suffix):
-            key = key[: -len(suffix)]
-    return key.strip()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ lock, so one analyser serves every thread.
 from __future__ import annotations
 
 import csv
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -96,6 +97,126 @@ class Lexicon:
 class GlossTerm:
     korean: str
     english: tuple[str, ...]
+    start: int = -1  # where the term begins in the text (-1: not known)
+
+
+# Country names that are also everyday words (수단 "means", 인도 "handing over", 말리 "drying"...):
+# read as names they would put a country into the gloss of many texts that name none.
+AMBIGUOUS_COUNTRY_NAMES = frozenset({"수단", "인도", "말리", "가나", "기니", "차드", "오만", "조지아", "통가"})
+# Suffixes a two-syllable city name is written with ("다낭시"): alone, two syllables are too often a word.
+CITY_SUFFIXES = ("시", "주", "성")
+
+
+class PlaceNames:
+    """Korean names of Korean governments, countries and cities -> their English names, found on the
+    surface of a text (longest name first). The lexicon leaves names out, yet an English text names its
+    government and partner place, and the English catalogue texts carry them too: without the names a
+    Korean text's gloss cannot meet the cases its English version meets."""
+
+    def __init__(self, names: dict[str, str]):
+        self.names = {k: v for k, v in names.items() if len(k) >= 2 and v}
+        self.longest = max(map(len, self.names), default=0)
+
+    @classmethod
+    def from_tables(cls, governments, countries, cities=None, lexicon: Lexicon | None = None) -> PlaceNames:
+        """From the catalogue frames: governments (name_ko, name_en, level, type), countries (name_ko,
+        name_en) and GeoNames cities (name_ko, name, population). Governments win over countries and
+        countries over cities when one Korean name is several places."""
+        names: dict[str, str] = {}
+        if cities is not None:
+            usable = cities[cities["name_ko"].fillna("") != ""]
+            usable = usable.assign(pop=usable["population"].map(_number)).sort_values("pop")
+            for spellings, en in zip(usable["name_ko"], usable["name"]):  # the most populous last, so it wins
+                for ko in spellings.split("|"):  # GeoNames keeps several Korean spellings: 시엠레아프|시엠립
+                    ko = unicodedata.normalize("NFC", ko.strip())
+                    if lexicon is not None and lexicon.get(ko):
+                        continue
+                    if len(ko) >= 3:
+                        names[ko] = en
+                    elif len(ko) == 2:
+                        names.update({ko + suffix: en for suffix in CITY_SUFFIXES})
+        for ko, en in zip(countries["name_ko"], countries["name_en"]):
+            ko = unicodedata.normalize("NFC", str(ko or "").strip())
+            if len(ko) >= 2 and ko not in AMBIGUOUS_COUNTRY_NAMES:
+                names[ko] = en
+        for row in governments.to_dict("records"):
+            for ko in government_name_forms(row):
+                names[ko] = row["name_en"]
+        return cls(names)
+
+    def spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, Korean name, English name) of every name in the text, left to right, the longest
+        name at each place (a dictionary probe per length: a few thousand probes for a page)."""
+        out, i = [], 0
+        while i < len(text):
+            if not _HANGUL.match(text[i]) or (i and _HANGUL.match(text[i - 1]) and not _name_may_start(text, i, out)):
+                i += 1
+                continue
+            for size in range(min(self.longest, len(text) - i), 1, -1):
+                english = self.names.get(text[i : i + size])
+                if english is not None and _name_may_end(text, i + size):
+                    out.append((i, i + size, text[i : i + size], english))
+                    i += size
+                    break
+            else:
+                i += 1
+        return out
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _name_may_start(text: str, i: int, found: list) -> bool:
+    """A name starts a word, or follows a name right away (경기도수원시 written without a space)."""
+    return bool(found) and found[-1][1] == i
+
+
+# What may follow a name inside its word: particles (광명시는, 라오스의, 캄보디아에서) and the administrative
+# words written onto a place's name (바탐방주, 다낭시, 욕야카르타특별구). Anything else means the name was the
+# start of a longer word (시라지 in 시라지간지), which is not that place.
+PARTICLES = frozenset(
+    "은 는 이 가 을 를 의 에 와 과 로 도 만 께 및 측 등 내 간 "
+    "에서 에게 으로 까지 부터 처럼 보다 께서 이며 이고 이다 이나 과의 와의 에는 에도 에서는 에서의 으로의 으로는 "
+    "로의 로는 과는 와는 에의 이라는 라는 이었다 였다 인 시 주 성 군 구 도 현 섬 읍 면 리 동 "
+    "지역 지방 일대 정부 시청 도청 주정부 시정부 당국 광역시 특별시 특별구 자치구".split()
+)
+
+
+def _name_may_end(text: str, end: int) -> bool:
+    rest = _HANGUL_WORD.match(text, end)
+    return (
+        rest is None or rest.group() in PARTICLES or rest.group()[:2] in PARTICLES or rest.group()[:1] in "시주성군구도"
+    )
+
+
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def _number(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def government_name_forms(row: dict) -> list[str]:
+    """The ways a Korean text names a government: its full name, and for an upper government the
+    short forms in common use (서울시, 서울; 경남; 강원도)."""
+    full = unicodedata.normalize("NFC", row["name_ko"].strip())
+    forms = [full]
+    if row["level"] != "upper":
+        return forms
+    kind = row.get("type", "")
+    stem = full[: -len(kind)] if kind and full.endswith(kind) else full
+    if kind in ("특별시", "광역시", "특별자치시"):
+        forms += [stem + "시", stem]
+    elif kind == "특별자치도":
+        forms += [stem + "도", stem]
+        if stem == "전북":
+            forms.append("전라북도")
+    elif kind == "도" and len(full) == 4:  # 경상남도 -> 경남, 충청북도 -> 충북
+        forms.append(full[0] + full[2])
+    return forms
 
 
 def _runs(morphemes: list[Morpheme]) -> list[list[Morpheme]]:
@@ -127,7 +248,7 @@ def lexicon_terms(morphemes: list[Morpheme], lexicon: Lexicon) -> list[GlossTerm
                 if english is None and size == 1 and run[i].tag in ("SL", "SN"):
                     english = (run[i].form,)
                 if english is not None:
-                    out.append(GlossTerm(key, english))
+                    out.append(GlossTerm(key, english, run[i].start))
                     i += size
                     break
             else:
@@ -145,7 +266,7 @@ class KoreanReader:
     def __init__(self, lexicon: Lexicon | None = None, analyser: KoreanAnalyser | None = None):
         self._lexicon = lexicon
         self.analyser = analyser or KoreanAnalyser()
-        self._terms: dict[str, list[GlossTerm]] = {}
+        self._terms: dict[str, list[Morpheme]] = {}
         self._terms_lock = threading.Lock()
 
     @property
@@ -154,20 +275,40 @@ class KoreanReader:
             self._lexicon = Lexicon.load()
         return self._lexicon
 
-    def terms(self, text: str) -> list[GlossTerm]:
+    def _morphemes(self, text: str) -> list[Morpheme]:
+        # kept for the last texts: a one-passage text is read for the encoder and again for the keyword queries
         found = self._terms.get(text)
         if found is None:
-            found = lexicon_terms(self.analyser.morphemes(text), self.lexicon)
+            found = self.analyser.morphemes(text)
             with self._terms_lock:
                 if len(self._terms) >= self.CACHED_TEXTS:
                     del self._terms[next(iter(self._terms))]  # the oldest
                 self._terms[text] = found
-        return list(found)
+        return found
 
-    def gloss(self, text: str, *, alternatives: bool = False) -> str:
-        """The English of the text's terms in text order; with alternatives, every rendering of each."""
+    def terms(self, text: str, names: PlaceNames | None = None) -> list[GlossTerm]:
+        """The lexicon's terms and, with `names`, the place and government names, in text order."""
+        text = unicodedata.normalize("NFC", text)
+        morphemes = self._morphemes(text)
+        if names is None:
+            return lexicon_terms(morphemes, self.lexicon)
+        spans = names.spans(text)
+        if not spans:
+            return lexicon_terms(morphemes, self.lexicon)
+        # a morpheme inside a name is the name's (세종특별자치 + 시 is Sejong, not "city"): a break marker
+        # keeps the words on either side apart
+        cut = [
+            Morpheme("", "NAME", m.start, m.end) if any(s <= m.start < e for s, e, _, _ in spans) else m
+            for m in morphemes
+        ]
+        found = lexicon_terms(cut, self.lexicon) + [GlossTerm(ko, (en,), s) for s, _, ko, en in spans]
+        return sorted(found, key=lambda t: t.start)
+
+    def gloss(self, text: str, *, alternatives: bool = False, names: PlaceNames | None = None) -> str:
+        """The English of the text's terms in text order; with alternatives, every rendering of each;
+        with `names`, place and government names too."""
         words = []
-        for term in self.terms(text):
+        for term in self.terms(text, names):
             words.extend(term.english if alternatives else term.english[:1])
         return " ".join(words)
 

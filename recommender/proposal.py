@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError
+from .money import parse_krw
 from .text import normalise
 
 MAX_TEXT_CHARS = 200_000  # about 60 pages; longer input is refused rather than silently cut
@@ -194,16 +195,7 @@ class Proposal:
                 f"proposal text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are read. "
                 "Shorten it to the project description"
             )
-        budget = self.budget
-        if budget is not None and not (isinstance(budget, float) and math.isnan(budget)) and str(budget).strip():
-            try:
-                budget = float(str(budget).replace(",", "").strip())
-            except ValueError:
-                raise InputError(f"budget must be a number (KRW); received {str(self.budget)[:40]!r}") from None
-            if budget < 0 or math.isinf(budget) or math.isnan(budget):
-                raise InputError(f"budget must be zero or more (KRW); received {self.budget!r}")
-        else:
-            budget = None
+        budget = parse_krw(self.budget)
         iso = resolver.resolve(self.partner_country)
         clean = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else normalise(str(v))  # noqa: E731
         return replace(

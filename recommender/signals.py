@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from . import goal_model, ranking
 from .aurora import AuroraMatcher
@@ -17,7 +18,9 @@ from .embedders import detect_language
 from .errors import REBUILD_HINT, StaleIndexError
 from .governments import GovernmentContext
 from .index import VectorIndex
+from .korean import PlaceNames, default_reader
 from .lexical import LexicalScorer
+from .places import Gazetteer, PlaceLinker
 from .proposal import CountryResolver
 from .text import Terms
 
@@ -35,8 +38,10 @@ class Signals:
     precedent_dense: np.ndarray
     precedent_lexical: np.ndarray
     precedent_in_country: np.ndarray
-    precedent_score: np.ndarray
-    precedent_all: np.ndarray  # precedent_score spread over every precedent (0 for non-candidates)
+    precedent_score: np.ndarray  # the list's order: similarity and the fit of each case's targets
+    # similarity alone (dense, lexical, partner country) spread over every precedent (0 for non-candidates):
+    # what the governments are ranked from (RankingConfig.korean_governments_read_gloss)
+    precedent_all: np.ndarray
     target_dense: np.ndarray
     target_lexical: np.ndarray
     target_keyword: np.ndarray
@@ -72,7 +77,12 @@ class CatalogueView:
         self.precedent_targets = [[target_pos[t] for t in split_codes(h)] for h in cat.precedents["sdg_targets_hint"]]
         self.lg_rows = cat.local_governments.to_dict("records")
         self.lg_codes = [r["code"] for r in self.lg_rows]
-        self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries)
+        # partner places: the gazetteer reads its file on the first proposal that names a place
+        self.gazetteer = Gazetteer(cat.data_dir / "places.csv")
+        self.linker = PlaceLinker(
+            self.gazetteer, dict(zip(cat.countries["iso2"], zip(cat.countries["name_en"], cat.countries["name_ko"])))
+        )
+        self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries, self.gazetteer)
         self.lexical = {name: _lexical_scorer(indexes[name], cat, name) for name in INDEXED}
         self.aurora = AuroraMatcher(dict(zip(cat.sdg_targets["id"], cat.sdg_targets["aurora_query"])))
         # made for the few items a result shows, when it shows them
@@ -83,8 +93,52 @@ class CatalogueView:
             name: np.array([positions[name][i] for i in indexes[name].item_ids], dtype=np.int64) for name in INDEXED
         }
         self._country_masks: dict[str | None, np.ndarray] = {}
+        self._place_names: PlaceNames | None = None
+        self._hinted: np.ndarray | None = None
+        self._city_ko: dict | None = None
         # Centred hub score of each target (ranking.hub_scores), set by the facade; None: no correction.
         self.target_hub: np.ndarray | None = None
+
+    def precedent_title(self, position: int, lang: str) -> str:
+        """A precedent's title in the reader's language (reasons name cases by title, not by id)."""
+        row = self.precedent_rows[position]
+        return (row["title_ko"] or row["title_en"]) if lang == "ko" else row["title_en"]
+
+    def city_name(self, name: str, iso: str | None, lang: str) -> str:
+        """A GeoNames city's name in the reader's language (its first Korean spelling); '' when a Korean
+        reader would get only the romanised name."""
+        if lang != "ko" or not name:
+            return name
+        if self._city_ko is None:
+            cities = self.catalogues.cities
+            korean = cities[cities["name_ko"].fillna("") != ""]
+            korean = korean.assign(pop=pd.to_numeric(korean["population"], errors="coerce")).sort_values("pop")
+            self._city_ko = {}
+            for city, country, spellings in zip(korean["name"], korean["iso2"], korean["name_ko"]):
+                first = spellings.split("|")[0].strip()
+                self._city_ko[(city, country)] = first
+                self._city_ko[(city, None)] = first  # the most populous city of that name, last written
+        return self._city_ko.get((name, iso)) or self._city_ko.get((name, None)) or ""
+
+    def precedent_target_fit(self, evidence: np.ndarray) -> np.ndarray:
+        """Each precedent's best score in `evidence` (one per target) among the targets it serves."""
+        if self._hinted is None:
+            width = max((len(t) for t in self.precedent_targets), default=0) or 1
+            hinted = np.full((len(self.precedent_targets), width), len(self.target_ids), dtype=np.int64)
+            for i, targets in enumerate(self.precedent_targets):
+                hinted[i, : len(targets)] = targets
+            self._hinted = hinted  # a precedent's targets, padded with one past the last target
+        return np.append(np.asarray(evidence, dtype=np.float32), 0.0)[self._hinted].max(axis=1)
+
+    @property
+    def place_names(self) -> PlaceNames:
+        """Korean names of governments, countries and cities for the gloss (made on the first Korean text)."""
+        if self._place_names is None:
+            cat = self.catalogues
+            self._place_names = PlaceNames.from_tables(
+                cat.local_governments, cat.countries, cat.cities, default_reader().lexicon
+            )
+        return self._place_names
 
     def country_mask(self, iso: str | None) -> np.ndarray:
         """Which precedents worked in a country, computed once per country (dict writes are atomic)."""
@@ -163,19 +217,20 @@ class SignalScorer:
         exclude: Sequence[int] = (),
         keyword_text: str | None = None,
         precedent_queries: np.ndarray | None = None,
+        *,
+        precedent_lexical: LexicalBatch | None = None,
+        government_queries: np.ndarray | None = None,
     ) -> Signals:
         """exclude: precedent positions to leave out entirely (leave-one-out evaluation);
         keyword_text: what the (English) keyword queries read, when not the text itself (the English
         gloss of a Korean text); precedent_queries: the vectors the precedent list is ranked by, when
-        not `queries` (a Korean text's own reading: a Korean case description meets the other cases'
-        Korean texts best through the multilingual encoder alone)."""
+        not `queries` (a Korean text's gloss blend with names; RankingConfig.korean_precedents_read_gloss
+        off: its own multilingual reading);
+        precedent_lexical: the texts the precedent lexical signal reads, when not `lexical`'s (the
+        glosses of Korean texts); government_queries: the vectors the similarity the governments are
+        ranked from is read with (with `lexical`), when not the precedent list's (a Korean text's own
+        multilingual reading, as the government ranker was fitted)."""
         view, cfg = self.view, self.config
-        rows, dense_p, lexical_p, in_country, precedent_score, precedent_all = self._precedents(
-            queries if precedent_queries is None else precedent_queries, iso, lexical, n, exclude
-        )
-        # what lends targets: the precedents as the target queries read them (the gloss blend for Korean)
-        lending = precedent_all if precedent_queries is None else self._precedents(queries, iso, lexical, n, exclude)[5]
-
         n_targets = len(view.target_ids)
         cosine_t = view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
         if cfg.hubness and view.target_hub is not None:
@@ -186,12 +241,34 @@ class SignalScorer:
         keyword_t = np.zeros(n_targets, dtype=np.float32)
         for target_id in hits:
             keyword_t[view.target_position[target_id]] = 1.0
-        lent, via = ranking.propagate_labels(lending, view.precedent_targets, n_targets, cfg.propagation_neighbours)
         lang = detect_language(text)
+        weights = cfg.language_target_weights.get(lang, cfg.target_weights)
+        # the target evidence of the text itself (nothing lent yet), which the precedents' targets are held against
+        own_evidence = {k: w for k, w in weights.items() if k != "precedent"}
+        evidence = ranking.fuse({"dense": dense_t, "lexical": lexical_t, "keyword": keyword_t}, own_evidence)
+        fit = view.precedent_target_fit(evidence)
+
+        reading = (
+            queries if precedent_queries is None else precedent_queries,
+            iso,
+            lexical if precedent_lexical is None else precedent_lexical,
+            n,
+            exclude,
+        )
+        # Similarity (dense, lexical, partner country) is what the government ranker was fitted on; the
+        # list shown also weighs how well each case's targets fit the text's own target evidence.
+        rows, dense_p, lexical_p, in_country, similarity, similarity_all = self._precedents(*reading, None)
+        precedent_score = self._precedents(*reading, fit)[4] if cfg.precedent_weights.get("targets") else similarity
+        # What lends targets: the precedents as the target side reads them (dense and lexical only), so
+        # the target ranking stands where it was measured whatever the precedent list reads.
+        same = precedent_queries is None and precedent_lexical is None
+        lending = similarity_all if same else self._precedents(queries, iso, lexical, n, exclude, None)[5]
+        if government_queries is not None:
+            similarity_all = self._precedents(government_queries, iso, lexical, n, exclude, None)[5]
+        lent, via = ranking.propagate_labels(lending, view.precedent_targets, n_targets, cfg.propagation_neighbours)
         floor = cfg.lending_floor.get(lang, 0.0)
         if floor > 0:
             lent = np.clip((lent - floor) / (1.0 - floor), 0.0, 1.0)
-        weights = cfg.language_target_weights.get(lang, cfg.target_weights)
         target_score = ranking.fuse(
             {"dense": dense_t, "lexical": lexical_t, "keyword": keyword_t, "precedent": lent}, weights
         )
@@ -203,7 +280,7 @@ class SignalScorer:
             precedent_lexical=lexical_p,
             precedent_in_country=in_country,
             precedent_score=precedent_score,
-            precedent_all=precedent_all,
+            precedent_all=similarity_all,
             target_dense=dense_t,
             target_lexical=lexical_t,
             target_keyword=keyword_t,
@@ -217,8 +294,18 @@ class SignalScorer:
             top_support=float(lent[top]),
         )
 
-    def _precedents(self, queries: np.ndarray, iso: str | None, lexical: LexicalBatch, n: int, exclude: Sequence[int]):
-        """(candidate rows, dense, lexical, in country, score, score spread over every precedent)."""
+    def _precedents(
+        self,
+        queries: np.ndarray,
+        iso: str | None,
+        lexical: LexicalBatch,
+        n: int,
+        exclude: Sequence[int],
+        target_fit: np.ndarray,
+    ):
+        """(candidate rows, dense, lexical, in country, score, score spread over every precedent);
+        target_fit: each precedent's fit to the text's target evidence (CatalogueView.precedent_target_fit),
+        or None to leave that signal out."""
         view, cfg = self.view, self.config
         n_precedents = len(view.precedent_ids)
         index = view.indexes["precedents"]
@@ -229,7 +316,13 @@ class SignalScorer:
         dense_p = ranking.dense_to_unit(dense_all[rows])
         lexical_p = lexical.scores(n, "precedents", rows)
         in_country = view.country_mask(iso)[rows]
-        precedent_score = ranking.fuse({"dense": dense_p, "lexical": lexical_p}, cfg.precedent_weights)
+        signals = {"dense": dense_p, "lexical": lexical_p}
+        weights = dict(cfg.precedent_weights)
+        if target_fit is None:
+            weights.pop("targets", None)
+        else:
+            signals["targets"] = target_fit[rows]
+        precedent_score = ranking.fuse(signals, weights)
         precedent_score = np.clip(precedent_score + cfg.country_bonus * in_country, 0.0, 1.0)
         precedent_all = np.zeros(n_precedents, dtype=np.float32)
         precedent_all[rows] = precedent_score

@@ -23,7 +23,9 @@ ALIASES = {
 # why the reader could not make a row of it (empty when it could). A header cannot hold a NUL.
 ROW = "\x00row"
 ERROR = "\x00error"
-UNCACHED = "\x00uncached"  # .xlsx: "column<TAB>cell" lines for formula cells saved without a value
+# .xlsx: JSON [[column, cell, kind, detail], ...] of the read cells without a value to read: kind "formula"
+# (saved without its value; detail: its text) or "error" (detail: the error value shown, #DIV/0!)
+UNCACHED = "\x00uncached"
 RESERVED = (ROW, ERROR, UNCACHED)
 
 

@@ -1,4 +1,5 @@
-"""Pure helpers of the Streamlit app: uploads, error texts, the screening worklist, maps and the PDF.
+"""Pure helpers of the Streamlit app: uploads, error texts, maps and the PDF (the screening worklist
+is recommender/worklist.py, shared with the workbook).
 
 Nothing here draws; app.py calls these and shows what they return, so each can be tested without a
 browser. Every text comes from the one message catalogue (explain.MESSAGES).
@@ -20,11 +21,12 @@ import pandas as pd
 from .documents import MAX_FILE_BYTES, check_archive, title_and_body
 from .documents import SUFFIXES as DOCUMENT_SUFFIXES
 from .errors import InputError
-from .explain import flags_text, government_name, message, render_markdown
-from .results import BatchResult, Recommendation, RowError
+from .explain import message, render_markdown
+from .filetypes import sniff
+from .money import format_krw
+from .results import Recommendation, RowError
 
 BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
-FONT_DIRS = (Path("/usr/share/fonts/truetype/nanum"), Path("/usr/share/fonts/nanum"))
 NO_CLOSE_PRECEDENT = 0.4  # below this best precedent score the app says that nothing is close
 MAX_CALL_DOCUMENTS = 500
 
@@ -43,6 +45,7 @@ _ERRORS: tuple[tuple[str, str], ...] = (
     (r"neither UTF-8 nor CP949", "err.encoding"),
     (r"input must be \.csv", "err.table_type"),
     (r"documents must be", "err.doc_type"),
+    (r"password-protected \(encrypted\)|PDF is encrypted", "err.file_password"),
     (r"password-protected", "err.hwp_password"),
     (r"distribution document", "err.hwp_distribution"),
     (r"DRM or certificate", "err.hwp_drm"),
@@ -76,21 +79,7 @@ def error_text(error: Exception | str, lang: str) -> ErrorText:
 
 # ---------------------------------------------------------------- uploads
 
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"%PDF", "pdf"),
-    (b"PK\x03\x04", "zip"),
-    (b"PK\x05\x06", "zip"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
-    (b"PAR1", "parquet"),
-    (b"\x1f\x8b", "gzip"),
-    (b"Rar!", "rar"),
-    (b"7z\xbc\xaf", "7z"),
-)
-# What a file of each suffix must look like inside ("text": none of the signatures above).
+# What a file of each suffix must look like inside, as `filetypes.sniff` names it.
 EXPECTED = {
     ".csv": "text",
     ".txt": "text",
@@ -103,13 +92,6 @@ EXPECTED = {
     ".hwp": "ole",
     ".parquet": "parquet",
 }
-
-
-def sniff(data: bytes) -> str:
-    """The kind of file its first bytes say it is: png, jpeg, gif, pdf, zip, ole, parquet, ... or text."""
-    if data[:12].startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return "webp"
-    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), "text")
 
 
 def upload_problem(data: bytes, name: str, lang: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
@@ -212,102 +194,9 @@ def codes_to_names(codes: str, names: dict[str, str]) -> str:
     return ", ".join(names.get(c, c) for c in re.split(r"[;,]\s*", codes or "") if c)
 
 
-def with_case_titles(reason: str, titles: dict[str, str]) -> str:
-    """A reason with precedent ids (C012) followed by the case's title."""
-    return re.sub(
-        r"(?<![A-Za-z0-9])(C\d{3})(?!\d)",
-        lambda m: f"{m.group(1)} '{titles[m.group(1)]}'" if m.group(1) in titles else m.group(1),
-        reason,
-    )
-
-
 def budget_text(value: float | None, lang: str) -> str:
-    """A budget in KRW for reading: 3억 원 / 50,000,000,000 KRW. Empty when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if lang == "ko":
-        eok = value / 1e8
-        if eok >= 1:
-            return f"{eok:,.1f}".rstrip("0").rstrip(".") + "억 원"
-        return f"{value / 1e4:,.0f}만 원"
-    return f"{value:,.0f} KRW"
-
-
-# ---------------------------------------------------------------- the screening worklist
-
-
-def main_goal(result: Recommendation, lang: str) -> str:
-    if result.present_goals:
-        return "SDG " + ", ".join(map(str, result.present_goals[:2]))
-    closest = max(result.sdg_goals, key=lambda g: g.score)
-    return message("ui.closest_goal", lang, goal=closest.goal)
-
-
-def worklist(
-    batch: BatchResult,
-    errors: list[RowError],
-    countries: dict[str, str],
-    targets: dict[str, str],
-    ui: dict,
-    lang: str,
-) -> pd.DataFrame:
-    """The reviewer's worklist: one row per proposal, flagged ones first, then by score; rejected rows
-    last with their reason. `errors` are the batch's errors already in the UI language; `countries`
-    and `targets` give names in the UI language (the results themselves follow each row's language)."""
-    rows = []
-    for r in batch.results:
-        rec = r.recommendation
-        top_target = rec.sdg_targets[0] if rec.sdg_targets else None
-        top_lg = rec.local_governments[0] if rec.local_governments else None
-        rows.append(
-            {
-                ui["col_id"]: r.id,
-                ui["p_title"]: r.title or r.text[:60],
-                ui["country"]: countries.get(r.partner_country or "", r.partner_country or ""),
-                ui["budget"]: budget_text(r.budget, lang),
-                ui["flag"]: flags_text(r.flags, lang),
-                ui["main_goal"]: main_goal(rec, lang),
-                ui["top_target"]: f"{top_target.id} {targets.get(top_target.id, top_target.title)}"
-                if top_target
-                else "",
-                ui["top_government"]: government_name(top_lg, lang) if top_lg else "",
-                ui["score"]: top_target.score if top_target else 0.0,
-                ui["status"]: message("ui.status_scored", lang),
-                "_flags": len(r.flags),
-                "_row": r.row,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame = frame.sort_values(["_flags", ui["score"]], ascending=[False, False], kind="stable")
-    rejected = pd.DataFrame(
-        [
-            {
-                ui["col_id"]: e.id,
-                ui["status"]: message("ui.status_rejected", lang, reason=e.reason),
-                "_flags": -1,
-                "_row": e.row,
-            }
-            for e in errors
-        ]
-    )
-    out = pd.concat([frame, rejected], ignore_index=True) if not rejected.empty else frame
-    columns = [
-        ui["col_id"],
-        ui["p_title"],
-        ui["country"],
-        ui["budget"],
-        ui["flag"],
-        ui["main_goal"],
-        ui["top_target"],
-        ui["top_government"],
-        ui["score"],
-        ui["status"],
-    ]
-    out = out.reindex(columns=columns + ["_flags", "_row"])
-    text_columns = [c for c in columns if c != ui["score"]]
-    out[text_columns] = out[text_columns].fillna("")
-    return out.reset_index(drop=True)
+    """A budget in KRW for reading: 3억 5,000만 원 / 350,000,000 KRW. Empty when unknown."""
+    return format_krw(value, lang)
 
 
 # ---------------------------------------------------------------- maps
@@ -383,8 +272,9 @@ def map_deck(points: list[dict], *, korea: bool = True):
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**fit_view(points)),
+        # No provider and pydeck's own "no style" marker (its default when no style is given): with it,
+        # Streamlit draws no base map. map_style=None would make Streamlit fetch a public Carto style.
         map_provider=None,
-        map_style=None,
         tooltip={"text": "{name}"},
     )
 
@@ -393,28 +283,49 @@ def map_deck(points: list[dict], *, korea: bool = True):
 
 
 class FontMissing(RuntimeError):
-    """No Korean TrueType font on this machine, so a PDF with Korean text cannot be made."""
+    """A font the PDF needs is not in the installed packages (a broken install), so no PDF is made."""
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    """A file inside an installed package, found without importing it (importing koreanize_matplotlib would
+    configure matplotlib, which the PDF does not use)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        path = Path(folder, *parts)
+        if path.is_file():
+            return path
+    raise FontMissing("/".join((package, *parts)))
 
 
 def korean_font(bold: bool = False) -> Path:
-    name = "NanumGothicBold.ttf" if bold else "NanumGothic.ttf"
-    for folder in FONT_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    raise FontMissing(name)
+    """NanumGothic (SIL OFL 1.1) from the koreanize-matplotlib package: the PDF never depends on the
+    fonts a machine happens to have."""
+    return _package_file("koreanize_matplotlib", "fonts", "NanumGothicBold.ttf" if bold else "NanumGothic.ttf")
+
+
+def fallback_font(bold: bool = False) -> Path:
+    """DejaVu Sans from matplotlib: the letters NanumGothic lacks (Vietnamese ế ơ ư, other Latin diacritics,
+    Cyrillic, Greek)."""
+    return _package_file("matplotlib", "mpl-data", "fonts", "ttf", "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
 
 
 def summary_pdf(title: str, text: str, result: Recommendation, lang: str) -> bytes:
-    """The one-page summary (the same lines as the Markdown one) as a PDF with NanumGothic embedded."""
+    """The one-page summary (the same lines as the Markdown one) as a PDF with NanumGothic embedded and
+    DejaVu Sans for the letters it lacks."""
     from fpdf import FPDF
 
-    regular, bold = korean_font(), korean_font(bold=True) if _has_bold() else None
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    pdf.add_font("Nanum", "", str(regular))
-    pdf.add_font("Nanum", "B", str(bold or regular))
+    pdf.add_font("Nanum", "", str(korean_font()))
+    pdf.add_font("Nanum", "B", str(korean_font(bold=True)))
+    pdf.add_font("DejaVu", "", str(fallback_font()))
+    pdf.add_font("DejaVu", "B", str(fallback_font(bold=True)))
+    pdf.set_fallback_fonts(["DejaVu"], exact_match=False)
     for line in render_markdown(title, text, result, lang).splitlines():
         if line.startswith("# "):
             pdf.set_font("Nanum", "B", 15)
@@ -431,11 +342,3 @@ def summary_pdf(title: str, text: str, result: Recommendation, lang: str) -> byt
             continue
         pdf.multi_cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
-
-
-def _has_bold() -> bool:
-    try:
-        korean_font(bold=True)
-    except FontMissing:
-        return False
-    return True

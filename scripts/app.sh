@@ -19,5 +19,11 @@ python3 -I recommender/access.py preflight "$address"
 
 source scripts/env.sh ""  # no extra (and not this script's own arguments)
 .venv/bin/python -m recommender build --if-needed
+# On a wildcard address Streamlit looks up the machine's public address on an outside service to
+# print it; naming the address it should print (this machine's name) keeps it from reaching out.
+extra=()
+case "$address" in
+  0.0.0.0 | :: | "") extra=(--browser.serverAddress "$(hostname)") ;;
+esac
 # A --server.address among the caller's arguments comes later and is the address checked above.
-exec .venv/bin/streamlit run app.py --server.headless true --server.address "$address" "$@"
+exec .venv/bin/streamlit run app.py --server.headless true --server.address "$address" "${extra[@]}" "$@"

@@ -606,15 +606,14 @@ def build_ties(src: Path, countries: pd.DataFrame, cities: pd.DataFrame) -> tupl
                 "tie_type": "",
                 "year": "",
                 "source": "wikipedia:" + r["sources"],
+                "partner_city_ko": "",
+                "partner_admin": "",
             }
         )
     if unresolved:
         print(f"note: {unresolved} Wikipedia ties without a resolvable country were left out", file=sys.stderr)
     wikipedia = pd.DataFrame(rows).drop_duplicates(["code", "partner_city", "partner_iso2"])
-    stated = pd.concat(
-        [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((CASES / "cases").glob("ties_*.csv"))],
-        ignore_index=True,
-    )
+    stated = pd.concat([read_stated_ties(p) for p in sorted(CASES.glob("*/ties_*.csv"))], ignore_index=True)
     stated = pd.DataFrame(
         {
             "code": stated["lg_code"].str.strip(),
@@ -623,13 +622,97 @@ def build_ties(src: Path, countries: pd.DataFrame, cities: pd.DataFrame) -> tupl
             "tie_type": stated["tie_type"].str.strip(),
             "year": stated["year"].str.strip(),
             "source": stated["source_url"].map(clean),
+            "partner_city_ko": stated["partner_city_ko"].map(clean),
+            "partner_admin": stated["partner_admin"].map(clean),
         }
     )
-    # a tie upgraded from friendship to sister keeps its latest type
-    stated = stated.sort_values(["code", "partner_city", "year"]).drop_duplicates(
-        ["code", "partner_city", "partner_iso2"], keep="last"
+    # a tie upgraded from friendship to sister keeps its latest type (the same tie found twice, once)
+    # one row per agreement: a friendship later raised to sister is two agreements, each with its year
+    stated = (
+        stated.assign(has_year=stated["year"] != "")
+        .sort_values(["code", "partner_iso2", "partner_city", "tie_type", "has_year"])
+        .drop_duplicates(["code", "partner_city", "partner_iso2", "tie_type"], keep="last")
+        .drop(columns="has_year")
     )
     return wikipedia.sort_values(["code", "partner_iso2", "partner_city"]), stated.sort_values(["code", "partner_iso2"])
+
+
+def read_stated_ties(path: Path) -> pd.DataFrame:
+    """A ties file of our sources: the first ones (`scripts/sources/cases/ties_*.csv`: partner_city) or
+    the sourced lists of every government (`scripts/sources/ties/ties_*.csv`: partner_place_en and
+    _ko, the parent province partner_admin_en, tie_type sister / friendship / mou)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "partner_place_en" in frame.columns:
+        frame = frame.rename(
+            columns={
+                "partner_place_en": "partner_city",
+                "partner_place_ko": "partner_city_ko",
+                "partner_admin_en": "partner_admin",
+            }
+        )
+    for column in ("partner_city_ko", "partner_admin"):
+        if column not in frame.columns:
+            frame[column] = ""
+    bad = frame[~frame["tie_type"].str.strip().isin(["sister", "friendship", "mou"])]
+    if len(bad):
+        raise SystemExit(
+            f"{path}: tie_type must be sister, friendship or mou; row {bad.index[0] + 2} has {bad.iloc[0]['tie_type']!r}"
+        )
+    return frame
+
+
+def link_places(out: Path, countries: pd.DataFrame, precedents: pd.DataFrame, ties: list[pd.DataFrame]) -> None:
+    """Resolve every partner place of the cases and ties with the product's own linker (data/places.csv,
+    built by scripts/build_places.py): `partner_place_ids` of a case (`;`-separated), `place_id` of a tie
+    (empty when nothing resolves). The recommender compares these ids, not spellings."""
+    from recommender.places import Gazetteer, PlaceLinker
+
+    linker = PlaceLinker(
+        Gazetteer(out / "places.csv"), dict(zip(countries["iso2"], zip(countries["name_en"], countries["name_ko"])))
+    )
+
+    def case_places(locality: str, isos: str) -> str:
+        found = []
+        countries_of_case = split(isos)
+        for part in localities(locality):
+            tag = re.search(r"\(([A-Z]{2})\)\s*$", part)
+            candidates = [tag.group(1)] if tag else countries_of_case
+            part = re.sub(r"\s*\([A-Z]{2}\)\s*$", "", part)
+            best: list = []
+            for iso in candidates:  # the country where the most of it resolves (exactly, then at all)
+                places = [p for p in linker.link(part, iso) if p.match != "named" or p.parents]
+                score = (sum(p.match == "exact" for p in places), sum(p.match != "named" for p in places))
+                if places and (not best or score > best[0]):
+                    best = [score, places]
+            if best:
+                found.extend(p.id for p in best[1])
+        return ";".join(dict.fromkeys(found))
+
+    precedents["partner_place_ids"] = [
+        case_places(loc, iso) for loc, iso in zip(precedents["partner_locality"], precedents["partner_iso2"])
+    ]
+    unresolved = sum(
+        1 for loc, ids in zip(precedents["partner_locality"], precedents["partner_place_ids"]) if loc and not ids
+    )
+    print(f"precedents: {unresolved} partner localities without a resolved place", file=sys.stderr)
+    for frame in ties:
+        ids = []
+        for r in frame.to_dict("records"):
+            value = r["partner_city"] + (f", {r['partner_admin']}" if r.get("partner_admin") else "")
+            places = linker.link(value, r["partner_iso2"]) if r["partner_iso2"] else []
+            if not [p for p in places if p.match != "named"] and r.get("partner_city_ko"):
+                korean = linker.link(r["partner_city_ko"], r["partner_iso2"])
+                if [p for p in korean if p.match != "named"] or not places:
+                    places = korean
+            ids.append(places[0].id if places else "")
+        frame["place_id"] = ids
+        if "tie_type" in frame.columns and frame["tie_type"].ne("").any():  # one agreement found under two spellings
+            frame.drop_duplicates(["code", "place_id", "tie_type"], keep="first", inplace=True)
+        named = sum(1 for i in ids if i.startswith("name:"))
+        print(
+            f"ties: {len(ids)}, {named} kept as named places (not in the gazetteer), {ids.count('')} unresolved",
+            file=sys.stderr,
+        )
 
 
 PROFILE = "korea/lg_profile_and_ties/kr_lg_profile.csv"
@@ -706,6 +789,8 @@ def main(argv: list[str] | None = None) -> int:
     precedents, unseen = build_precedents(lgs, countries, dac)
     ties_wikipedia, ties_stated = build_ties(src, countries, cities)
     profiles = build_profiles(src, lgs)
+    sys.path.insert(0, str(ROOT))
+    link_places(out, countries, precedents, [ties_wikipedia, ties_stated])
     unseen.to_csv(ROOT / "eval/unseen_government_cases.csv", index=False, encoding="utf-8", lineterminator="\n")
     print(f"eval/unseen_government_cases.csv: {len(unseen)} rows (kept out of the catalogue)")
     for name, frame in [

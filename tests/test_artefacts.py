@@ -48,6 +48,7 @@ def test_two_builds_at_once_take_turns(tmp_path):
     assert sorted(p.name for p in models.iterdir()) == [
         ".build.lock",
         "minilm-onnx",
+        "partner_needs",
         "precedents",
         "sdg_targets",
         "use-m3",

@@ -100,12 +100,22 @@ def test_score_writes_flags_errors_and_safe_cells(recommender, models_dir, tmp_p
     errors = pd.read_csv(tmp_path / "ranked.errors.csv", dtype=str)
     assert errors[["row", "id"]].values.tolist() == [["5", "P4"]]
 
+    # a Korean call gets a Korean workbook: the worklist as its summary, rejected rows in it and in their sheet
     xlsx = tmp_path / "ranked.xlsx"
     assert main(["score", str(src), "-o", str(xlsx), "--models-dir", str(models_dir)]) == 0
     sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str)
+    assert set(sheets) == {"요약", "SDG 세부목표", "선례", "지방정부", "공동 추진 제안", "제외된 행"}
+    assert sheets["제외된 행"][["행", "번호"]].values.tolist() == [["5", "P4"]]
+    summary = sheets["요약"]
+    assert set(summary["번호"][:3]) == {"P1", "P2", "P3"} and summary["번호"].iloc[-1] == "P4"
+    assert summary["번호"].iloc[2] == "P3"  # a near duplicate before a weak SDG 11 fit
+    assert "P2와(과) 거의 같음" in summary.set_index("번호").loc["P1", "검토 표시"]
+    # --lang en: the same worklist in English
+    assert main(["score", str(src), "-o", str(xlsx), "--models-dir", str(models_dir), "--lang", "en"]) == 0
+    sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str)
     assert set(sheets) == {"summary", "sdg_targets", "precedents", "local_governments", "teams", "errors"}
-    assert sheets["errors"][["row", "id"]].values.tolist() == [["5", "P4"]]  # rejected rows stay in the workbook
-    assert sheets["summary"]["id"].tolist() == ["P1", "P2", "P3"]
+    assert sheets["summary"].columns[:3].tolist() == ["No.", "Title", "Partner country"]
+    assert "near duplicate of P2" in sheets["summary"].set_index("No.").loc["P1", "Flags"]
 
 
 def test_score_exits_non_zero_when_nothing_scores(models_dir, tmp_path, capsys):

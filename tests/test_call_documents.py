@@ -53,7 +53,7 @@ def _call_folder(folder: Path) -> Path:
     (folder / "d_fire.docx").write_bytes(_docx("Battambang fire services", "Fire trucks and firefighter training"))
     (folder / "e_water.pdf").write_bytes(_pdf("Lak Sao water supply", "Water supply and a treatment plant in Laos"))
     (folder / "f_port.txt").write_text("# 항만 연수\n탄자니아 항만 공무원 대상 항만 행정 연수", encoding="utf-8")
-    (folder / "notes.csv").write_text("not a document", encoding="utf-8")  # not a proposal: left alone
+    (folder / "notes.csv").write_text("not a document", encoding="utf-8")  # not a proposal: listed as such
     (folder / ".hidden.txt").write_text("an editor's file", encoding="utf-8")
     sub = folder / "later"
     sub.mkdir()
@@ -75,15 +75,15 @@ def test_a_folder_of_documents_is_a_call(tmp_path):
     assert results["f_port.txt"]["input"]["title"] == "항만 연수"
     assert results["f_port.txt"]["input"]["partner_country"] is None  # no meta row: left empty, never guessed
     assert "Water supply" in results["e_water.pdf"]["input"]["text"]
-    assert [(e.id, e.row) for e in errors] == [("c_protected.hwp", 3)]
-    assert "password" in errors[0].reason
-    assert pd.read_csv(tmp_path / "ranked.errors.csv")["id"].tolist() == ["c_protected.hwp"]
+    assert [(e.id, e.row) for e in errors] == [("c_protected.hwp", 3), ("notes.csv", 7)]
+    assert "password" in errors[0].reason and "not a proposal document" in errors[1].reason
+    assert pd.read_csv(tmp_path / "ranked.errors.csv")["id"].tolist() == ["c_protected.hwp", "notes.csv"]
 
     scored, errors, _ = score_file(StubRecommender(), folder, tmp_path / "all.jsonl", recursive=True)
     assert scored == 6 and "later/g_roads.txt" in (tmp_path / "all.jsonl").read_text(encoding="utf-8")
 
 
-def test_document_files_skip_hidden_and_other_files(tmp_path):
+def test_document_files_skip_hidden_files_and_list_only_documents(tmp_path):
     folder = _call_folder(tmp_path / "call")
     assert [p.name for p in document_files(folder)] == [
         "a_sample.hwp",
@@ -145,10 +145,10 @@ def test_cli_scores_a_folder(recommender, models_dir, tmp_path, capsys):
     folder = _call_folder(tmp_path / "call")
     out = tmp_path / "ranked.xlsx"
     assert main(["score", str(folder), "-o", str(out), "--models-dir", str(models_dir)]) == 0
-    assert "scored 5 proposal(s), rejected 1" in capsys.readouterr().out
+    assert "scored 5 proposal(s), rejected 2" in capsys.readouterr().out  # the protected .hwp and notes.csv
     sheets = pd.read_excel(out, sheet_name=None, dtype=str)
-    assert sheets["errors"]["id"].tolist() == ["c_protected.hwp"]
-    assert len(sheets["summary"]) == 5
+    assert sheets["제외된 행"]["번호"].tolist() == ["c_protected.hwp", "notes.csv"]
+    assert len(sheets["요약"]) == 7  # five scored, and the two rejected ones with their reason
 
 
 @pytest.mark.model

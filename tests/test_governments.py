@@ -3,20 +3,17 @@
 import numpy as np
 import pytest
 
-from recommender.governments import FEATURES, GovernmentModel, _city_keys
+from recommender.governments import FEATURES, GovernmentModel
 
 OSAN = "41370"  # Osan-si: no catalogued case; friendship/sister tie with Quang Nam, Viet Nam (lg_ties_sourced.csv)
 QUANG_NAM_TEXT = "Build a public library and train librarians in Quang Nam Province, Viet Nam"
+BUSAN = "26"  # sister city of Yangon since 2013 (lg_ties_sourced.csv, Busan's own page)
+SEOUL = "11"  # sister city of Ulaanbaatar since 1995
+YANGON_TEXT = "상수도 시설을 개선하고 수도국 기술자를 교육하여 도시 주민에게 깨끗한 물을 공급한다"
 
 
 def feature(evidence, code_position: int, name: str) -> float:
     return float(evidence.features[code_position, FEATURES.index(name)])
-
-
-def test_city_keys_match_the_parts_people_write():
-    assert _city_keys("Nha Trang, Khanh Hoa") == ["nha trang", "khanh hoa"]
-    assert _city_keys("Battambang Province") == ["battambang"]
-    assert _city_keys("San Juan (Batangas)") == ["san juan", "batangas"]
 
 
 def test_a_case_never_sees_itself(recommender):
@@ -39,9 +36,9 @@ def test_a_known_tie_lifts_its_government(recommender):
     codes = recommender.catalogues.local_governments["code"].tolist()
     osan = codes.index(OSAN)
     with_city, without_city = recommender.government_evidence(
-        [QUANG_NAM_TEXT] * 2, ["VN", "VN"], ["Quang Nam", None], [[], []]
+        [QUANG_NAM_TEXT, "Build a public library and train librarians"], ["VN", "VN"], ["Quang Nam", None], [[], []]
     )
-    assert feature(with_city, osan, "tie_city") == 1.0 and feature(without_city, osan, "tie_city") == 0.0
+    assert feature(with_city, osan, "tie_place") > 0.6 and feature(without_city, osan, "tie_place") == 0.0
     assert feature(with_city, osan, "no_cases") == 1.0  # Osan has no catalogued case
     model = GovernmentModel.load(recommender.data_dir / "government_model.json")
     assert model.score(with_city.features)[osan] > model.score(without_city.features)[osan]
@@ -53,7 +50,37 @@ def test_a_government_without_cases_reaches_the_top_ten_through_its_tie(recommen
     )
     ranked = {g.code: g for g in result.local_governments}
     assert OSAN in ranked
-    assert "자매·우호도시" in ranked[OSAN].reason and "목록에 사례 없음" in ranked[OSAN].reason
+    assert "꽝남" in ranked[OSAN].reason and "목록에 사례 없음" in ranked[OSAN].reason
+
+
+@pytest.mark.parametrize("written", ["Yangon", "양곤", "양곤시", "Yangon (Yangon City Development Committee)"])
+def test_yangon_however_written_lifts_its_sister_city(recommender, written):
+    result = recommender.recommend(
+        {"text": YANGON_TEXT, "partner_country": "MM", "partner_city": written}, top_k=3, lang="ko"
+    )
+    assert result.partner_places[0].id == "1298824"
+    ranked = {g.code: g for g in result.local_governments}
+    assert BUSAN in ranked, [g.name_ko for g in result.local_governments]
+    assert "자매도시 양곤" in ranked[BUSAN].reason
+
+
+def test_the_place_is_read_from_a_korean_text_when_the_field_is_blank(recommender):
+    result = recommender.recommend(
+        {"text": "미얀마 양곤시 개발위원회의 요청에 따라 " + YANGON_TEXT, "partner_country": "MM"}, top_k=3, lang="ko"
+    )
+    assert [(p.id, p.origin) for p in result.partner_places] == [("1298824", "text")]
+    assert BUSAN in [g.code for g in result.local_governments]
+
+
+def test_a_tie_with_ulaanbaatar_counts_for_a_district_of_it(recommender):
+    codes = recommender.catalogues.local_governments["code"].tolist()
+    seoul = codes.index(SEOUL)
+    text = "Build a health centre and train nurses for residents of a ger district"
+    district, country = recommender.government_evidence(
+        [text] * 2, ["MN", "MN"], ["Sukhbaatar District, Ulaanbaatar", None], [[], []]
+    )
+    assert feature(district, seoul, "tie_place") == pytest.approx(0.9)  # the city the district lies in; sister
+    assert feature(country, seoul, "tie_place") == 0.0 and feature(country, seoul, "tie_country") == 1.0
 
 
 def test_reasons_name_what_lifted_a_government(recommender):

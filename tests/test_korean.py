@@ -9,7 +9,7 @@ from conftest import DATA
 from recommender.aurora import AuroraMatcher
 from recommender.embedders import FusedEmbedder, blend_glosses
 from recommender.goal_model import apply_top_goal_rule
-from recommender.korean import Lexicon, Morpheme, lexicon_terms
+from recommender.korean import Lexicon, Morpheme, PlaceNames, lexicon_terms
 from recommender.ranking import hub_scores
 
 SENTENCE = "필리핀 세부시 해안의 해양 플라스틱 쓰레기를 수거하고 분리배출 교육을 실시한다"
@@ -94,3 +94,55 @@ def test_blend_glosses_weights_the_english_reading():
     np.testing.assert_allclose(out[0], [0.7, 0.0, 0.0, 0.3], atol=1e-6)
     np.testing.assert_allclose(out[1], korean[1])
     assert blend_glosses(embedder, korean, ["x", None], 0.0) is korean
+
+
+def _names():
+    governments = pd.DataFrame(
+        [
+            {"code": "36", "level": "upper", "name_ko": "세종특별자치시", "name_en": "Sejong", "type": "특별자치시"},
+            {"code": "48", "level": "upper", "name_ko": "경상남도", "name_en": "Gyeongsangnam-do", "type": "도"},
+            {"code": "48120", "level": "basic", "name_ko": "창원시", "name_en": "Changwon-si", "type": "시"},
+        ]
+    )
+    countries = pd.DataFrame(
+        [
+            {"name_ko": "캄보디아", "name_en": "Cambodia"},
+            {"name_ko": "인도네시아", "name_en": "Indonesia"},
+            {"name_ko": "수단", "name_en": "Sudan"},
+        ]
+    )
+    cities = pd.DataFrame(
+        [
+            {"name": "Siem Reap", "name_ko": "시엠레아프|시엠립", "population": "139458"},
+            {"name": "Shiraz", "name_ko": "시라즈|시라지", "population": "1249942"},
+            {"name": "Da Nang", "name_ko": "다낭", "population": "752493"},
+        ]
+    )
+    return PlaceNames.from_tables(governments, countries, cities)
+
+
+def test_place_names_with_their_particles_and_short_forms():
+    names = _names()
+    found = lambda text: [(ko, en) for _, _, ko, en in names.spans(text)]  # noqa: E731
+    assert found("세종시는 캄보디아 시엠립주에") == [
+        ("세종시", "Sejong"),
+        ("캄보디아", "Cambodia"),
+        ("시엠립", "Siem Reap"),
+    ]
+    assert found("경남 창원시와 인도네시아의") == [
+        ("경남", "Gyeongsangnam-do"),
+        ("창원시", "Changwon-si"),
+        ("인도네시아", "Indonesia"),
+    ]
+    assert found("다낭시 하수 처리") == [("다낭시", "Da Nang")]  # a two-syllable city only with its suffix
+    # the start of a longer word is not the place; a country name that is an everyday word is not read
+    assert found("시라지간지 지역") == [] and found("수단으로 삼아") == [] and found("다낭 하수") == []
+
+
+@pytest.mark.model
+def test_gloss_reads_names_where_the_lexicon_has_none():
+    from recommender.korean import default_reader
+
+    gloss = default_reader().gloss("세종특별자치시는 캄보디아 시엠립주 소방본부에 소방차를 지원한다", names=_names())
+    assert gloss.startswith("Sejong Cambodia Siem Reap") and "fire" in gloss
+    assert "Sejong" not in default_reader().gloss("세종특별자치시는 소방차를 지원한다")  # names only when asked

@@ -89,6 +89,7 @@ def test_streamlit_config_keeps_protections_and_privacy():
     assert config["server"]["enableCORS"] is True
     assert config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["fileWatcherType"] == "none"  # no inotify overflow lines in the log
     assert config["client"]["toolbarMode"] in {"minimal", "viewer"}  # no Deploy button
 
 
@@ -290,3 +291,27 @@ def test_footer_names_a_shared_server(locked_app):
         config.set_option("server.address", before)
     assert not at.exception
     assert at.caption[-1].value == "공유 서버(0.0.0.0): 비밀번호를 아는 사람만 열 수 있습니다"
+
+
+def test_a_shared_server_never_looks_up_its_public_address(monkeypatch):
+    """Streamlit prints an "External URL" for a wildcard address, looked up on an outside service,
+    unless told the address to print: app.sh tells it (this machine's name)."""
+    from streamlit import config, net_util
+    from streamlit.web import bootstrap
+
+    assert '--browser.serverAddress "$(hostname)"' in (ROOT / "scripts" / "app.sh").read_text(encoding="utf-8")
+    looked_up = []
+    monkeypatch.setattr(net_util, "get_external_ip", lambda: looked_up.append(1))
+    saved = {k: config.get_option(k) for k in ("server.address", "server.headless", "browser.serverAddress")}
+    try:
+        config.set_option("server.address", "0.0.0.0")
+        config.set_option("server.headless", True)
+        bootstrap._print_url(False)
+        assert looked_up  # what Streamlit does by itself
+        looked_up.clear()
+        config.set_option("browser.serverAddress", "team-server")  # what app.sh adds for a wildcard address
+        bootstrap._print_url(False)
+        assert not looked_up
+    finally:
+        for key, value in saved.items():
+            config.set_option(key, value, where_defined="<default>")

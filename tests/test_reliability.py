@@ -127,19 +127,30 @@ def test_xlsx_ids_as_excel_shows_them(tmp_path):
 
 
 def test_xlsx_formula_without_a_saved_value_is_reported(tmp_path):
+    """Only a description that cannot be read rejects its row; an id, a title or another field without a
+    value to read is said in the row's warnings and the row is scored."""
     book = Workbook()
     sheet = book.active
-    sheet.append(["id", "text", "country", "note"])
-    sheet.append(["P1", TEXTS[0], '=IF(1,"KH","LA")', ""])  # openpyxl saves formulas without values
-    sheet.append(["P2", TEXTS[1], "LA", "=1+1"])  # a formula in a column we do not read
-    sheet.append(['="P"&3', TEXTS[2], "TZ", ""])
+    sheet.append(["id", "title", "text", "country", "note"])
+    sheet.append(["P1", "", TEXTS[0], '=IF(1,"KH","LA")', ""])  # openpyxl saves formulas without values
+    sheet.append(["P2", "", TEXTS[1], "LA", "=1+1"])  # a formula in a column we do not read
+    sheet.append(['="P"&3', "", TEXTS[2], "TZ", ""])
+    sheet.append(["P4", '=HYPERLINK("http://x.example/4","Port")', TEXTS[3], "", ""])
+    sheet.append(["P5", "", '=CONCAT("a","b")', "", ""])
     src = tmp_path / "call.xlsx"
     book.save(src)
     out = tmp_path / "o.jsonl"
     scored, errors, _ = run(src, out)
-    assert [r["id"] for r in read_jsonl(out)] == ["P2"]
-    assert [(e.row, e.id) for e in errors] == [(2, "P1"), (4, "row4")]
-    assert "C2" in errors[0].reason and "formula saved without its value" in errors[0].reason
+    results = {r["id"]: r for r in read_jsonl(out)}
+    assert list(results) == ["P1", "P2", "row4", "P4"]
+    assert [(e.row, e.id) for e in errors] == [(6, "P5")]
+    assert "C6" in errors[0].reason and "formula saved without its value" in errors[0].reason
+    assert results["P1"]["input"]["partner_country"] is None
+    assert any("D2" in w for w in results["P1"]["warnings"])
+    assert any("A4" in w for w in results["row4"]["warnings"])
+    assert results["P4"]["input"]["title"].startswith("=HYPERLINK(")
+    assert any("B5" in w and "formula" in w for w in results["P4"]["warnings"])
+    assert rio.cell(results["P4"]["input"]["title"]).startswith("'=HYPERLINK(")  # as any output writes it
 
 
 def test_xlsx_cells_a_sheet_cannot_hold_are_escaped(tmp_path):

@@ -14,6 +14,7 @@ from recommender.ui import (
     budget_text,
     call_documents,
     error_text,
+    fallback_font,
     fit_view,
     korean_font,
     map_deck,
@@ -67,6 +68,7 @@ def test_a_zip_bomb_among_documents_is_refused():
 
 def test_budget_text():
     assert budget_text(3e8, "ko") == "3억 원" and budget_text(5e10, "en") == "50,000,000,000 KRW"
+    assert budget_text(9.9e13, "ko") == "99조 원"  # not 990,000억 원
     assert budget_text(None, "ko") == "" and budget_text(float("nan"), "en") == ""
 
 
@@ -81,18 +83,45 @@ def test_the_map_shows_every_point_on_a_shipped_base_layer():
     spec = deck.to_json()
     assert '"countries"' in spec and '"korea"' in spec and "Battambang" in spec
     assert deck.map_provider is None  # no tiles from the internet
+    # pydeck's "no style" marker: Streamlit then draws no base map (with no style at all, it would
+    # fetch a public Carto style)
+    assert '"mapStyle": "__MAP_STYLE__"' in spec
 
 
 def test_the_pdf_summary_embeds_a_korean_font():
-    try:
-        korean_font()
-    except FontMissing:
-        pytest.skip("fonts-nanum is not installed")
     pdf = summary_pdf("락사오 상수도", "라오스 락사오 지역 상수도 보급", _result(), "ko")
     assert pdf.startswith(b"%PDF") and b"NanumGothic" in pdf
 
 
-def test_workbook_in_korean_and_the_cli_workbook_unchanged():
+def test_the_pdf_fonts_come_from_installed_packages_not_the_system():
+    for path in (korean_font(), korean_font(bold=True), fallback_font(), fallback_font(bold=True)):
+        assert "site-packages" in path.parts and not str(path).startswith("/usr/share/fonts"), path
+
+
+def test_the_pdf_renders_vietnamese_and_other_latin_letters_with_the_fallback_font():
+    from pypdf import PdfReader
+
+    title, text = "Huế 상수도", "베트남 Thừa Thiên Huế성 Đà Nẵng, Hội An; São Tomé, Curaçao, Ñuñoa 상수도 보급"
+    pdf = summary_pdf(title, text, _result(), "ko")
+    assert b"NanumGothic" in pdf and b"DejaVuSans" in pdf
+    extracted = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for word in ("Huế", "Thừa", "Đà", "Nẵng", "Hội", "São", "Curaçao", "Ñuñoa", "상수도"):
+        assert word in extracted, word
+
+
+def test_a_broken_install_is_told_in_the_page_language_without_commands(monkeypatch):
+    import re
+
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *args: None)
+    with pytest.raises(FontMissing):
+        korean_font()
+    for lang in ("ko", "en"):
+        text = message("ui.pdf_font_missing", lang)
+        assert not re.search(r"apt|pip |fonts-|install [a-z]|`", text), text
+    assert re.search("[가-힣]", message("ui.pdf_font_missing", "ko"))
+
+
+def test_workbook_in_korean_and_the_machine_workbook_unchanged():
     results = [ScoredProposal("P1", 2, _result(), ("low_sdg11_alignment",))]
     errors = [RowError(3, "P2", "사업 내용이 비어 있습니다")]
     korean, plain = io.BytesIO(), io.BytesIO()
@@ -101,18 +130,13 @@ def test_workbook_in_korean_and_the_cli_workbook_unchanged():
     book = load_workbook(korean)
     assert book.sheetnames == ["요약", "SDG 세부목표", "선례", "지방정부", "공동 추진 제안", "제외된 행"]
     header = [c.value for c in book["요약"][1]]
-    assert header[:2] == ["번호", "행"] and "검토 표시" in header
+    assert header[:2] == ["번호", "사업명"] and "검토 표시" in header
     row = dict(zip(header, [c.value for c in book["요약"][2]]))
-    assert row["검토 표시"] == "SDG 11 연관성 낮음" and row["상위 지방정부"] == "서울특별시"
+    assert row["검토 표시"] == "SDG 11 연관성 낮음" and row["추천 지방정부"] == "서울특별시"
+    rejected = dict(zip(header, [c.value for c in book["요약"][3]]))  # the rejected row, with its reason in view
+    assert rejected["번호"] == "P2" and rejected["검토 표시"] == "제외: 사업 내용이 비어 있습니다"
     assert [c.value for c in book["제외된 행"][1]] == ["행", "번호", "근거"]
     book = load_workbook(plain)
     assert book.sheetnames == ["summary", "sdg_targets", "precedents", "local_governments", "teams", "errors"]
     assert [c.value for c in book["summary"][1]][:2] == ["id", "row"]
     assert [c.value for c in book["summary"][2]][-1] == "low_sdg11_alignment"
-
-
-def test_case_ids_in_reasons_get_their_titles():
-    from recommender.ui import with_case_titles
-
-    titles = {"C001": "세종: 캄보디아 소방"}
-    assert with_case_titles("유사 사례 C001의 목표", titles) == "유사 사례 C001 '세종: 캄보디아 소방'의 목표"
