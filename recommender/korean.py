@@ -259,9 +259,15 @@ def lexicon_terms(morphemes: list[Morpheme], lexicon: Lexicon) -> list[GlossTerm
 class KoreanReader:
     """The analyser and the lexicon together: the gloss of a Korean text."""
 
+    # A text is glossed twice (its passages for the encoder, the whole text for the keyword queries);
+    # a short text is one passage, so the last few analyses are kept.
+    CACHED_TEXTS = 64
+
     def __init__(self, lexicon: Lexicon | None = None, analyser: KoreanAnalyser | None = None):
         self._lexicon = lexicon
         self.analyser = analyser or KoreanAnalyser()
+        self._terms: dict[str, list[Morpheme]] = {}
+        self._terms_lock = threading.Lock()
 
     @property
     def lexicon(self) -> Lexicon:
@@ -269,10 +275,21 @@ class KoreanReader:
             self._lexicon = Lexicon.load()
         return self._lexicon
 
+    def _morphemes(self, text: str) -> list[Morpheme]:
+        # kept for the last texts: a one-passage text is read for the encoder and again for the keyword queries
+        found = self._terms.get(text)
+        if found is None:
+            found = self.analyser.morphemes(text)
+            with self._terms_lock:
+                if len(self._terms) >= self.CACHED_TEXTS:
+                    del self._terms[next(iter(self._terms))]  # the oldest
+                self._terms[text] = found
+        return found
+
     def terms(self, text: str, names: PlaceNames | None = None) -> list[GlossTerm]:
         """The lexicon's terms and, with `names`, the place and government names, in text order."""
         text = unicodedata.normalize("NFC", text)
-        morphemes = self.analyser.morphemes(text)
+        morphemes = self._morphemes(text)
         if names is None:
             return lexicon_terms(morphemes, self.lexicon)
         spans = names.spans(text)

@@ -111,10 +111,15 @@ class CountryResolver:
         return iso
 
     def name(self, iso2: str, lang: str = "en") -> str:
-        if iso2 not in self.countries.index:
-            return iso2
-        row = self.countries.loc[iso2]
-        return (row["name_ko"] or row["name_en"]) if lang == "ko" else row["name_en"]
+        # a result names a country up to 60 times: each name read from the frame once (dict writes are atomic)
+        names = self.__dict__.setdefault("_names", {})
+        found = names.get((iso2, lang))
+        if found is None:
+            if iso2 not in self.countries.index:
+                return iso2
+            row = self.countries.loc[iso2]
+            found = names[(iso2, lang)] = (row["name_ko"] or row["name_en"]) if lang == "ko" else row["name_en"]
+        return found
 
     def find_city(self, iso2: str | None, name: str | None) -> dict | None:
         """The most populous GeoNames city of that name (in that country when given), or None."""

@@ -15,6 +15,7 @@ from . import goal_model, ranking
 from .aurora import AuroraMatcher
 from .catalogue import INDEXED, Catalogues, lexical_corpus, split_codes, terms_text
 from .embedders import detect_language
+from .errors import REBUILD_HINT, StaleIndexError
 from .governments import GovernmentContext
 from .index import VectorIndex
 from .korean import PlaceNames, default_reader
@@ -82,10 +83,11 @@ class CatalogueView:
             self.gazetteer, dict(zip(cat.countries["iso2"], zip(cat.countries["name_en"], cat.countries["name_ko"])))
         )
         self.governments = GovernmentContext(cat, self.precedent_lgs, self.precedent_countries, self.gazetteer)
-        self.lexical = {name: LexicalScorer().fit(*lexical_corpus(cat, name)) for name in INDEXED}
+        self.lexical = {name: _lexical_scorer(indexes[name], cat, name) for name in INDEXED}
         self.aurora = AuroraMatcher(dict(zip(cat.sdg_targets["id"], cat.sdg_targets["aurora_query"])))
-        self.target_terms = [Terms(terms_text(r, "sdg_targets")) for r in self.target_rows]
-        self.precedent_terms = [Terms(terms_text(r, "precedents")) for r in self.precedent_rows]
+        # made for the few items a result shows, when it shows them
+        self.target_terms = LazyTerms([terms_text(r, "sdg_targets") for r in self.target_rows])
+        self.precedent_terms = LazyTerms([terms_text(r, "precedents") for r in self.precedent_rows])
         positions = {"sdg_targets": target_pos, "precedents": self.precedent_position}
         self.row_items = {
             name: np.array([positions[name][i] for i in indexes[name].item_ids], dtype=np.int64) for name in INDEXED
@@ -149,6 +151,34 @@ class CatalogueView:
     def dense(self, name: str, queries: np.ndarray, n_items: int, k: int) -> np.ndarray:
         scores, rows = self.indexes[name].search(queries, k)
         return ranking.best_per_item(scores, rows, self.row_items[name], n_items)
+
+
+def _lexical_scorer(index: VectorIndex, cat: Catalogues, name: str) -> LexicalScorer:
+    """The lexical model saved with the index (`recommender build`), or one fitted now for an index
+    made in memory without it."""
+    if "lexical_idf" in index.arrays:
+        try:
+            return LexicalScorer.from_arrays(index.arrays)
+        except ValueError as exc:
+            raise StaleIndexError(f"the lexical model of the {name} index is damaged ({exc}); {REBUILD_HINT}") from None
+    return LexicalScorer().fit(*lexical_corpus(cat, name))
+
+
+class LazyTerms:
+    """The `Terms` of each of some texts, made on first use (a result shows a few items' shared words)."""
+
+    def __init__(self, texts: Sequence[str]):
+        self._texts = texts
+        self._terms: list[Terms | None] = [None] * len(texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, i: int) -> Terms:
+        terms = self._terms[i]
+        if terms is None:
+            terms = self._terms[i] = Terms(self._texts[i])  # a list write is atomic: threads may share the view
+        return terms
 
 
 class LexicalBatch:

@@ -51,6 +51,7 @@ def test_two_builds_at_once_take_turns(tmp_path):
         "partner_needs",
         "precedents",
         "sdg_targets",
+        "use-m3",
     ]
 
 
