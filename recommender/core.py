@@ -41,7 +41,7 @@ from .lexical import LexicalScorer
 from .needs import INDEX_NAME as NEEDS_INDEX
 from .needs import NeedMatcher, NeedsCatalogue, country_fit, load_needs, need_matches, proposal_lines
 from .officer import OfficerView
-from .places import PartnerPlace
+from .places import Gazetteer, PartnerPlace
 from .proposal import Proposal
 from .results import GovernmentView, Recommendation
 from .signals import CatalogueView, GoalVectors, LexicalBatch, Signals, SignalScorer
@@ -416,12 +416,18 @@ class Recommender:
             proposal = replace(proposal, partner_country=iso)
         return proposal, tuple(places), from_text
 
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The partner places the linker reads (`data/places.csv`), one country parsed on first use."""
+        self._require_loaded()
+        return self.view_.gazetteer
+
     def place_options(self, iso2: str, lang: str = "en") -> dict[str, str]:
         """The partner places a drop-down offers for a country (id -> label in `lang`): its provinces,
         then its largest cities, from the same gazetteer the linker reads. An id given back as a
         proposal's partner_city is read as that place."""
         self._require_loaded()
-        return self.view_.gazetteer.options(iso2, lang)
+        return self.gazetteer.options(iso2, lang)
 
     def recommend_batch(
         self,

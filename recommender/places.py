@@ -372,6 +372,13 @@ def ko_variants(name: str) -> list[tuple[str, str]]:
     return out
 
 
+OF_PARENT = re.compile(
+    r"(?<=\w)(\s+(?:district|province|city|municipality|village|commune|county|region|aimag|soum|ward|"
+    r"township))\s+of\s+(?=\w)",
+    re.IGNORECASE,
+)
+
+
 def split_field(value: str) -> list[Segment]:
     """The places one form field names, in the order written.
 
@@ -385,6 +392,8 @@ def split_field(value: str) -> list[Segment]:
     brackets = re.findall(r"[(\[（]([^()\[\]（）]*)[)\]）]", value)
     main = re.sub(r"[(\[（][^()\[\]（）]*[)\]）]", " ", value)
     groups = re.split(r"[;/|\n·]|\s+and\s+|\s+&\s+|\s*및\s*|\s+-\s+(?=[A-Z가-힣])", main)
+    # "Pakngum district of Vientiane" is "Pakngum district, Vientiane"; "Province of Batangas" stays whole
+    groups = [OF_PARENT.sub(r"\1, ", g) for g in groups]
     parts = [(p, g, False) for g, group in enumerate(groups) for p in re.split(r"[,，、]", group)]
     parts += [(b, len(groups), True) for b in brackets]
     for text, group, bracketed in parts:

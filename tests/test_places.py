@@ -62,6 +62,15 @@ def test_fields_split_into_places_and_drop_organisations():
     assert names == ["Vientiane Capital", "Nam Papa"]  # the bracket keeps only the words before "State Enterprise"
     assert [s.name for s in split_field("Da Nang; Hue / Hoi An")] == ["Da Nang", "Hue", "Hoi An"]
     assert [s.name for s in split_field("울란바토르시 수흐바타르구")] == ["울란바토르시", "수흐바타르구"]
+    # "X district of Y" names X inside Y; "Province of Batangas" is one name
+    assert [s.name for s in split_field("Pakngum district of Vientiane")] == ["Pakngum district", "Vientiane"]
+    assert [s.name for s in split_field("Province of Batangas")] == ["Province of Batangas"]
+
+
+def test_a_district_of_a_capital_written_with_of(linker):
+    (place,) = linker.link("Pakngum district of Vientiane", "LA")
+    assert (latin_key(place.name_en), place.level) == ("pakngum", "district")
+    assert "Vientiane Prefecture" in [q.name_en for q in place.parents]
 
 
 @pytest.mark.parametrize("written", ["양곤", "양곤시", "Yangon (Yangon City Development Committee)", "Yangon City"])
