@@ -63,14 +63,20 @@ _LETTERS = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower case without diacritics ("Hải Dương" -> "hai duong"); other scripts pass through."""
-    text = unicodedata.normalize("NFKD", str(text).translate(_LETTERS))
+    text = str(text)
+    if text.isascii():  # most names: nothing to decompose (a country's index folds every spelling)
+        return text.translate(_LETTERS).lower()
+    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", text).lower()
 
 
+_NOT_LETTERS = re.compile(r"[\W_]")
+
+
 def latin_key(text: str) -> str:
     """Folded letters and digits only: "Ba Ria - Vung Tau" and "Bà Rịa–Vũng Tàu" -> "bariavungtau"."""
-    return re.sub(r"[\W_]", "", fold(text))
+    return _NOT_LETTERS.sub("", fold(text))
 
 
 # Spelling differences between romanisations of the same name, applied to a latin_key in order.
@@ -112,6 +118,9 @@ _SOUND_RULES = (
 )
 
 
+_REPEATS = re.compile(r"(.)\1+")
+
+
 def sound_key(text: str) -> str:
     """A coarse key on which romanisations of one name meet ("Khuvsgul", "Hövsgöl", "Khovsgol" ->
     "ubsul"-like); only for comparing names of one country, never for exact lookups across countries."""
@@ -120,7 +129,7 @@ def sound_key(text: str) -> str:
         return ""
     for old, new in _SOUND_RULES:
         key = key.replace(old, new)
-    return re.sub(r"(.)\1+", r"\1", key)
+    return _REPEATS.sub(r"\1", key)
 
 
 # Hangul as loanwords are written: initial, vowel and final of each syllable.
@@ -590,15 +599,20 @@ class CountryPlaces:
 
     def _index(self) -> None:
         sound: dict[str, set[int]] = {}
+        keys: dict[str, tuple[str, str]] = {}  # variant -> (latin key, sound key): spellings repeat
         for r in range(len(self.ids)):
-            for variant, _ in en_variants(self.name[r]):
-                self.primary.add((latin_key(variant), r))
             for n in (self.name[r], *_split(self.names[r])):
                 for variant, _ in en_variants(n):
-                    key = latin_key(variant)
+                    found = keys.get(variant)
+                    if found is None:
+                        key = latin_key(variant)
+                        found = keys[variant] = (key, sound_key(variant) if len(key) >= 2 else "")
+                    key, sound_of = found
+                    if n is self.name[r]:
+                        self.primary.add((key, r))
                     if len(key) >= 2:
                         self.latin.setdefault(key, []).append(r)
-                        sound.setdefault(sound_key(variant), set()).add(r)
+                        sound.setdefault(sound_of, set()).add(r)
                         self.words = max(self.words, len(variant.split()))
             for n in (self.name_ko[r], *_split(self.names_ko[r])):
                 for variant, _ in ko_variants(n):
