@@ -297,7 +297,7 @@ def write_report(r: dict, docs_dir: Path) -> Path:
         f"{m['cores']} cores, {m['memory']}, Python {m['python']}. Embedder: `{r.get('embedder', 'fused')}` "
         f"(MiniLM as int8 ONNX on onnxruntime + USE). Load average when the run began / ended: "
         f"{r.get('load_average', float('nan')):.1f} / {r.get('load_average_end', float('nan')):.1f} "
-        "(above 2 other processes shared the 2 cores: wall times are then longer than on an idle machine, "
+        "(above 2, other processes shared the 2 cores: wall times are then longer than on an idle machine, "
         "and the CPU seconds beside them are the steadier figure).",
         "",
         "| measure | value |",
@@ -312,8 +312,8 @@ def write_report(r: dict, docs_dir: Path) -> Path:
     if "encode_reference_s" in r:
         lines += [
             f"| the same passages through the fp32 PyTorch reference (`fused-torch`), same run | "
-            f"{r['encode_reference_s']:.2f} s ({r['encode_reference_cpu_s']:.1f} s CPU): ours is "
-            f"{r['encode_speedup']:.2f}× faster |",
+            f"{r['encode_reference_s']:.2f} s ({r['encode_reference_cpu_s']:.1f} s CPU): reference time / ours "
+            f"{r['encode_speedup']:.2f} |",
         ]
     if "minilm_s" in r:
         lines += [

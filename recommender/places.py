@@ -555,6 +555,7 @@ class CountryPlaces:
     words: int = 1  # longest name in words (how far to look when scanning text)
     _indexed: bool = False
     _position: dict[str, int] | None = None
+    _sound_pending: list[tuple[str, int]] | None = None  # (spelling, row) until a sound lookup needs keys
 
     @classmethod
     def parse(cls, iso2: str, lines: list[str]) -> CountryPlaces:
@@ -598,21 +599,19 @@ class CountryPlaces:
         return self._position.get(place_id)
 
     def _index(self) -> None:
-        sound: dict[str, set[int]] = {}
-        keys: dict[str, tuple[str, str]] = {}  # variant -> (latin key, sound key): spellings repeat
+        keys: dict[str, str] = {}  # variant -> latin key: spellings repeat
+        pending = []
         for r in range(len(self.ids)):
             for n in (self.name[r], *_split(self.names[r])):
                 for variant, _ in en_variants(n):
-                    found = keys.get(variant)
-                    if found is None:
-                        key = latin_key(variant)
-                        found = keys[variant] = (key, sound_key(variant) if len(key) >= 2 else "")
-                    key, sound_of = found
+                    key = keys.get(variant)
+                    if key is None:
+                        key = keys[variant] = latin_key(variant)
                     if n is self.name[r]:
                         self.primary.add((key, r))
                     if len(key) >= 2:
                         self.latin.setdefault(key, []).append(r)
-                        sound.setdefault(sound_of, set()).add(r)
+                        pending.append((variant, r))
                         self.words = max(self.words, len(variant.split()))
             for n in (self.name_ko[r], *_split(self.names_ko[r])):
                 for variant, _ in ko_variants(n):
@@ -621,8 +620,24 @@ class CountryPlaces:
                         self.hangul.setdefault(key, []).append(r)
         self.latin = {k: list(dict.fromkeys(v)) for k, v in self.latin.items()}
         self.hangul = {k: list(dict.fromkeys(v)) for k, v in self.hangul.items()}
-        self.sound_rows = {k: sorted(v) for k, v in sound.items() if len(k) >= 3}
-        self.sound_keys = sorted(self.sound_rows)
+        # the sound keys are the slowest part and only a name that matched nothing as written needs them
+        self._sound_pending = pending
+
+    def ensure_sound(self) -> CountryPlaces:
+        """The sound-key index, made on the first lookup that needs it."""
+        pending = self._sound_pending
+        if pending is not None:
+            sound: dict[str, set[int]] = {}
+            keys: dict[str, str] = {}
+            for variant, r in pending:
+                key = keys.get(variant)
+                if key is None:
+                    key = keys[variant] = sound_key(variant)
+                sound.setdefault(key, set()).add(r)
+            self.sound_rows = {k: sorted(v) for k, v in sound.items() if len(k) >= 3}
+            self.sound_keys = sorted(self.sound_rows)
+            self._sound_pending = None
+        return self
 
     def ref(self, row: int) -> PlaceRef:
         return PlaceRef(self.ids[row], self.level[row], self.name[row], self.name_ko[row])
@@ -1002,7 +1017,7 @@ class PlaceLinker:
         from rapidfuzz import fuzz, process
 
         target = sound_key(name)
-        if len(target) < 3 or not index.sound_keys:
+        if len(target) < 3 or not index.ensure_sound().sound_keys:
             return
         hits = process.extract(target, index.sound_keys, scorer=fuzz.ratio, score_cutoff=100 * SOUND_MIN, limit=20)
         if not hits:
