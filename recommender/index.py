@@ -25,6 +25,7 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -126,6 +127,46 @@ def file_sha256(path: Path) -> str:
 
 
 SWAP_ATTEMPTS = 50  # a save retries its second rename this often when a loader restored an old folder
+
+
+def check_folder_files(folder: Path, manifest: dict, files: Iterable[str], what: str, verify: bool) -> None:
+    """StaleIndexError when one of the folder's files is missing or (with `verify`) does not hash to
+    what its manifest says; `what` names the folder in the message ("the ONNX encoder")."""
+    for name in files:
+        file = folder / name
+        if not file.is_file():
+            raise StaleIndexError(f"{what} at {folder} is missing {name}; {REBUILD_HINT}")
+        if verify and manifest.get("files", {}).get(name) != file_sha256(file):
+            raise StaleIndexError(f"{file} does not match its manifest (damaged or edited); {REBUILD_HINT}")
+
+
+def publish_folder(tmp: Path, folder: Path, manifest: dict, files: Iterable[str]) -> dict:
+    """Write the manifest (with the hash of each file) into the finished `tmp` folder, sync it and put it
+    in the place of `folder`, so that a reader sees the old folder or the new one, never a mix; the
+    manifest written is returned."""
+    manifest = dict(manifest, files={name: file_sha256(tmp / name) for name in files})
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    for path in tmp.iterdir():
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+    moved_aside = []
+    for attempt in range(SWAP_ATTEMPTS):
+        old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(folder, old)
+            moved_aside.append(old)
+        try:
+            os.rename(tmp, folder)
+            break
+        except OSError as exc:
+            # A loader that found the folder missing put a previous one back between our two renames:
+            # move that one aside too and try again.
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == SWAP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01)
+    for old in moved_aside:
+        shutil.rmtree(old, ignore_errors=True)
+    return manifest
 
 
 def read_manifest(folder: Path, missing: str) -> dict:
@@ -263,29 +304,7 @@ class VectorIndex:
                 np.save(tmp / RERANK_FILE, np.asarray(self.rerank, dtype=np.float16), allow_pickle=False)
             for name, values in self.arrays.items():
                 np.save(tmp / f"{name}.npy", np.asarray(values), allow_pickle=False)
-            manifest = dict(self.manifest, files={name: file_sha256(tmp / name) for name in self._files()})
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-            for path in tmp.iterdir():
-                with path.open("rb") as handle:
-                    os.fsync(handle.fileno())
-            moved_aside = []
-            for attempt in range(SWAP_ATTEMPTS):
-                old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
-                with contextlib.suppress(FileNotFoundError):
-                    os.rename(folder, old)
-                    moved_aside.append(old)
-                try:
-                    os.rename(tmp, folder)
-                    break
-                except OSError as exc:
-                    # A loader that found the folder missing put a previous index back between our two
-                    # renames: move that one aside too and try again.
-                    if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == SWAP_ATTEMPTS - 1:
-                        raise
-                    time.sleep(0.01)
-            for old in moved_aside:
-                shutil.rmtree(old, ignore_errors=True)
-            self.manifest = manifest
+            self.manifest = publish_folder(tmp, folder, self.manifest, self._files())
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return folder

@@ -16,7 +16,6 @@ encoded with it. tests/test_onnx_encoder.py checks it against the PyTorch model 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -132,14 +131,10 @@ def export_minilm(source: str | os.PathLike, folder: str | os.PathLike, *, sourc
             "max_seq_length": MAX_SEQ_LENGTH,
             "libraries": {d: _version(d) for d in ("torch", "transformers", "onnx", "onnxruntime", "tokenizers")},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "files": {name: _sha256(tmp / name) for name in FILES},
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
-        if folder.exists():
-            os.rename(folder, old)
-        os.rename(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        from .index import publish_folder
+
+        publish_folder(tmp, folder, manifest, FILES)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
@@ -179,12 +174,9 @@ def check_export(folder: str | os.PathLike, source: str | os.PathLike, *, verify
         raise StaleIndexError(
             f"the ONNX encoder at {folder} was exported from another model than {source}; {REBUILD_HINT}"
         )
-    for name in FILES:
-        file = folder / name
-        if not file.is_file():
-            raise StaleIndexError(f"the ONNX encoder at {folder} is missing {name}; {REBUILD_HINT}")
-        if verify_files and manifest.get("files", {}).get(name) != _sha256(file):
-            raise StaleIndexError(f"{file} does not match its manifest (damaged or edited); {REBUILD_HINT}")
+    from .index import check_folder_files
+
+    check_folder_files(folder, manifest, FILES, "the ONNX encoder", verify_files)
     return manifest
 
 

@@ -24,7 +24,6 @@ token ids and vectors are the package's, exactly (tests/test_use_encoder.py).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -140,14 +139,10 @@ def export_use(folder: str | os.PathLike, *, threads: int = 2) -> Path:
             },
             "model": scalars,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "files": {name: _sha256(tmp / name) for name in FILES},
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        old = folder.with_name(f".{folder.name}.old-{uuid.uuid4().hex[:8]}")
-        if folder.exists():
-            os.rename(folder, old)
-        os.rename(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        from .index import publish_folder
+
+        publish_folder(tmp, folder, manifest, FILES)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
@@ -187,12 +182,9 @@ def check_export(folder: str | os.PathLike, *, verify_files: bool = True) -> dic
         raise StaleIndexError(
             f"the multilingual encoder export at {folder} was made from other model files than {source}; {REBUILD_HINT}"
         )
-    for name in FILES:
-        file = folder / name
-        if not file.is_file():
-            raise StaleIndexError(f"the multilingual encoder export at {folder} is missing {name}; {REBUILD_HINT}")
-        if verify_files and manifest.get("files", {}).get(name) != _sha256(file):
-            raise StaleIndexError(f"{file} does not match its manifest (damaged or edited); {REBUILD_HINT}")
+    from .index import check_folder_files
+
+    check_folder_files(folder, manifest, FILES, "the multilingual encoder export", verify_files)
     return manifest
 
 
