@@ -288,6 +288,9 @@ def run(rec, *, quick: bool, docs_dir: Path) -> dict:
     return report
 
 
+HAND_WRITTEN = "<!-- written by hand below: `recommender bench` keeps what follows -->"
+
+
 def write_report(r: dict, docs_dir: Path) -> Path:
     m = r["machine"]
     lines = [
@@ -381,6 +384,9 @@ def write_report(r: dict, docs_dir: Path) -> Path:
         lines.append("")
     docs_dir.mkdir(parents=True, exist_ok=True)
     path = docs_dir / "benchmarks.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    # what people wrote below the marker (notes on a run, figures of runs a --quick bench does not make)
+    # is kept: the bench rewrites only its own part
+    kept = path.read_text(encoding="utf-8").partition(HAND_WRITTEN)[2] if path.is_file() else ""
+    path.write_text("\n".join(lines) + (f"\n{HAND_WRITTEN}{kept}" if kept else ""), encoding="utf-8")
     (docs_dir / "benchmarks.json").write_text(json.dumps(r, indent=2), encoding="utf-8")
     return path
