@@ -190,12 +190,19 @@ def time_split(ranker: OpportunityRanker, windows: Sequence[tuple[int, int | Non
     return {
         "windows": [list(w) for w in windows],
         "cases": len({i["case"] for i in items}),
+        **_scored(items, lists_of, facts, ("cases in that country", "cases elsewhere", "no earlier case")),
+    }
+
+
+def _scored(items: list[dict], lists_of, facts: Facts, standings: Sequence[str]) -> dict:
+    """The pairs' scores, all together and by what the government had done before."""
+    return {
         "pairs": len(items),
         "pairs_with_place": sum(1 for i in items if i["places"]),
         "all": _score(items, lists_of, facts),
         "by_standing": {
             standing: _score([i for i in items if i["standing"] == standing], lists_of, facts)
-            for standing in ("cases in that country", "cases elsewhere", "no earlier case")
+            for standing in standings
             if any(i["standing"] == standing for i in items)
         },
         "by_standing_pairs": dict(Counter(i["standing"] for i in items)),
@@ -248,15 +255,7 @@ def later_projects(rec, ranker: OpportunityRanker, path: Path) -> dict:
     lists_of = _with_lists(ranker, lambda item: masks_by_id[item["id"]])
     return {
         "projects": int(len(frame)),
-        "pairs": len(items),
-        "pairs_with_place": sum(1 for i in items if i["places"]),
-        "all": _score(items, lists_of, facts),
-        "by_standing": {
-            standing: _score([i for i in items if i["standing"] == standing], lists_of, facts)
-            for standing in ("cases in that country", "cases elsewhere", "no case")
-            if any(i["standing"] == standing for i in items)
-        },
-        "by_standing_pairs": dict(Counter(i["standing"] for i in items)),
+        **_scored(items, lists_of, facts, ("cases in that country", "cases elsewhere", "no case")),
     }
 
 
