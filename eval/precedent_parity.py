@@ -5,7 +5,8 @@ proposals (50 and 25; settings are chosen on dev and gold, holdout is only repor
 
     python eval/precedent_parity.py [--before] [--targets W] [--json]
 
---before: the earlier Korean reading (multilingual encoder and Korean n-grams alone, no target fit);
+--before: the earliest reading (a Korean list by the multilingual encoder and Korean n-grams alone, no
+target fit, each case read by its version nearest the query, an English list by the English text alone);
 --targets W: the weight of the target-fit signal of the precedents.
 """
 
@@ -50,7 +51,14 @@ def parity(rec: Recommender, frame: pd.DataFrame, k: int = 5) -> dict:
     common = sorted(set(lists["en"]) & set(lists["ko"]))
     overlap = [len(set(lists["en"][i]) & set(lists["ko"][i])) / k for i in common]
     first = [lists["en"][i][0] == lists["ko"][i][0] for i in common]
-    return {f"top{k}_overlap": float(np.mean(overlap)), "same_first": float(np.mean(first)), "pairs": len(common)}
+    out = {f"top{k}_overlap": float(np.mean(overlap)), "same_first": float(np.mean(first)), "pairs": len(common)}
+    if "precedents" in frame:
+        # the gold proposals list the cases a reader would accept: is the list right, in each language?
+        accepted = {r["id"]: set(r["precedents"].split(";")) for r in frame.to_dict("records")}
+        for lang, tops in lists.items():
+            out[f"{lang}_precision{k}"] = float(np.mean([len(set(t) & accepted[i]) / k for i, t in tops.items()]))
+            out[f"{lang}_first_accepted"] = float(np.mean([t[0] in accepted[i] for i, t in tops.items()]))
+    return out
 
 
 def main() -> None:
@@ -63,7 +71,12 @@ def main() -> None:
     config = rec.config
     weights = dict(config.precedent_weights)
     if args.before:
-        config = replace(config, korean_precedents_read_gloss=False)
+        config = replace(
+            config,
+            korean_precedents_read_gloss=False,
+            precedent_list_both_languages=False,
+            english_list_reads_korean=0.0,
+        )
         weights["targets"] = 0.0
     if args.targets is not None:
         weights["targets"] = args.targets
@@ -73,9 +86,15 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     for name, m in report.items():
-        print(
+        line = (
             f"{name:8s} top-5 overlap {m['top5_overlap']:.2f}  same first {m['same_first']:.2f}  ({m['pairs']} pairs)"
         )
+        if "en_precision5" in m:
+            line += "  accepted: " + ", ".join(
+                f"{lang} precision@5 {m[f'{lang}_precision5']:.2f} first {m[f'{lang}_first_accepted']:.2f}"
+                for lang in ("en", "ko")
+            )
+        print(line)
 
 
 if __name__ == "__main__":

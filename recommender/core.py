@@ -23,6 +23,7 @@ from .embedders import (
     Embedder,
     FusedEmbedder,
     blend_glosses,
+    blend_renderings,
     detect_language,
     encode_documents,
     encode_queries,
@@ -98,6 +99,15 @@ class RankingConfig:
     # earlier cases only 0.358 -> 0.375, time split 0.421 -> 0.426) and the Korean gold top 3
     # (0.38 -> 0.55), English unchanged or better in MRR (docs/evaluation.md).
     korean_governments_read_gloss: bool = True
+    # The precedent list reads each case in both its languages (its dense signal is the mean of the
+    # best cosine to each version), not only the version nearest the query: a Korean query is nearest
+    # the Korean version, an English one the English version, and the two versions of a case say
+    # different things, so the same proposal in two languages ranked the cases by different texts.
+    precedent_list_both_languages: bool = True
+    # English queries: the precedent list also reads the text's Korean rendering (korean.py, the
+    # lexicon read backwards) with the multilingual encoder, with this weight, as a Korean query reads
+    # its English gloss; 0 turns it off. Governments, targets and project models read the text alone.
+    english_list_reads_korean: float = 0.2
     # Hubness correction of the target cosines: subtract this times each target's centred mean
     # similarity to its nearest reference texts (the precedents); 0 turns it off.
     hubness: float = 0.5
@@ -529,10 +539,20 @@ class Recommender:
             if reader is not None and read_gloss
             else None
         )
+        # the precedent list of an English text also reads its Korean rendering (the lexicon read backwards)
+        render = cfg.english_list_reads_korean > 0 and not all(korean_flat)
+        renderings = (
+            [None if ko else default_reader().lexicon.render_korean(s) for s, ko in zip(flat, korean_flat)]
+            if render
+            else []
+        )
         with self._lock:  # the encoders are not guaranteed thread-safe
             own = encode_queries(self.embedder, flat)
             vectors = blend_glosses(self.embedder, own, glossed, cfg.korean_gloss_weight)
             named_vectors = blend_glosses(self.embedder, own, named, cfg.korean_gloss_weight) if read_gloss else own
+            rendered = (
+                blend_renderings(self.embedder, own, renderings, cfg.english_list_reads_korean) if render else own
+            )
         start = 0
         for n, (text, group) in enumerate(zip(texts, passages)):
             queries = vectors[start : start + len(group)]
@@ -540,6 +560,7 @@ class Recommender:
             government_queries = (
                 own[start : start + len(group)] if korean[n] and not cfg.korean_governments_read_gloss else None
             )
+            list_queries = rendered[start : start + len(group)] if render and not korean[n] else None
             start += len(group)
             exclude = excludes[n] if excludes else ()
             keyword_text = reader.gloss(text, alternatives=cfg.keyword_gloss_alternatives) if korean[n] else None
@@ -558,6 +579,7 @@ class Recommender:
                     precedent_queries,
                     precedent_lexical=precedent_lexical if korean[n] else None,
                     government_queries=government_queries,
+                    list_queries=list_queries,
                 ),
             )
 

@@ -444,19 +444,37 @@ def blend_glosses(embedder: Embedder, vectors: np.ndarray, glosses: Sequence[str
     read the original keep the rest (1 - weight), so the inner product with a document is
     weight * cos(gloss) + (1 - weight) * cos(original). Other embedders, and weight 0, leave the
     vectors as they are."""
-    rows = [i for i, g in enumerate(glosses) if g]
+    return _blend(
+        embedder, vectors, glosses, weight, lambda part: part.languages is not None and "en" in part.languages
+    )
+
+
+def blend_renderings(
+    embedder: Embedder, vectors: np.ndarray, renderings: Sequence[str | None], weight: float
+) -> np.ndarray:
+    """Query vectors where the multilingual parts of a fused embedder also read a Korean rendering of
+    an English text (korean.py, `Lexicon.render_korean`), with weight `weight`, the rest (1 - weight)
+    staying the original reading: the mirror of `blend_glosses` for English queries."""
+    return _blend(embedder, vectors, renderings, weight, lambda part: part.languages is None)
+
+
+def _blend(embedder: Embedder, vectors: np.ndarray, texts: Sequence[str | None], weight: float, reads) -> np.ndarray:
+    """`vectors` scaled by (1 - weight) where texts[i] is given, plus, in the blocks of the fused
+    embedder's parts for which reads(part) holds, those parts' reading of texts[i] with `weight` (shared
+    among them)."""
+    rows = [i for i, t in enumerate(texts) if t]
     if weight <= 0 or not rows or not isinstance(embedder, FusedEmbedder):
         return vectors
-    english = [p.languages is not None and "en" in p.languages for p in embedder.parts]
-    if not any(english):
+    chosen = [reads(p) for p in embedder.parts]
+    if not any(chosen):
         return vectors
     out = vectors.copy()
     out[rows] *= 1.0 - weight
     start = 0
-    readers = sum(english)
-    for part, reads_gloss in zip(embedder.parts, english):
-        if reads_gloss:
-            block = part.encode([glosses[i] for i in rows], kind="query")
-            out[rows, start : start + part.dim] = block * (weight / readers)
+    readers = sum(chosen)
+    for part, reads_text in zip(embedder.parts, chosen):
+        if reads_text:
+            block = part.encode([texts[i] for i in rows], kind="query")
+            out[rows, start : start + part.dim] += block * (weight / readers)
         start += part.dim
     return out

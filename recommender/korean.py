@@ -96,6 +96,70 @@ class Lexicon:
     def get(self, term: str) -> tuple[str, ...] | None:
         return self.entries.get(term)
 
+    def render_korean(self, text: str) -> str:
+        """The Korean terms an English text's words render, in text order: the lexicon read backwards
+        (longest phrase first, a plural read as its singular too), numbers kept, other words left out.
+        It lets the multilingual encoder read an English text's terms in Korean, as a Korean text's
+        gloss lets the English encoder read its terms in English."""
+        backwards = self._backwards or self._make_backwards()
+        words = [w.lower() for w in _ENGLISH_WORD.findall(text)]
+        out, i = [], 0
+        while i < len(words):
+            for size in range(min(self._longest_english, len(words) - i), 0, -1):
+                found = backwards.get(tuple(words[i : i + size]))
+                if found is None and size == 1:
+                    found = next((backwards[(s,)] for s in _singulars(words[i]) if (s,) in backwards), None)
+                    if found is None and words[i][0].isdigit():
+                        found = words[i]
+                if found is not None:
+                    out.append(found)
+                    i += size
+                    break
+            else:
+                i += 1
+        return " ".join(out)
+
+    _backwards: dict[tuple[str, ...], str] | None = None
+    _longest_english: int = 0
+
+    def _make_backwards(self) -> dict[tuple[str, ...], str]:
+        # An English phrase that is some term's preferred rendering goes to that term, else to a term
+        # that lists it as an alternative; among several, the shortest Korean term (the plain word
+        # rather than a compound), then the first in order. A phrase ending in a plural also stands
+        # for its singular when no term claims the singular.
+        ranked: dict[tuple[str, ...], tuple[int, int, str]] = {}
+        for korean, english in self.entries.items():
+            for rank, phrase in enumerate(english):
+                key = tuple(w.lower() for w in _ENGLISH_WORD.findall(phrase))
+                if not key:
+                    continue
+                claim = (min(rank, 1), len(korean), korean)
+                if key not in ranked or claim < ranked[key]:
+                    ranked[key] = claim
+        backwards = {key: claim[2] for key, claim in ranked.items()}
+        for key, korean in list(backwards.items()):
+            for singular in _singulars(key[-1]):
+                backwards.setdefault(key[:-1] + (singular,), korean)
+        self._longest_english = max(map(len, backwards), default=0)
+        self._backwards = backwards  # one dict assignment: safe if two threads build it at once
+        return backwards
+
+
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
+
+
+def _singulars(word: str) -> list[str]:
+    """The singulars an English plural may stand for ("facilities" -> "facility", "boxes" -> "box",
+    "trucks" -> "truck")."""
+    out = []
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        out.append(word[:-2])
+    if word.endswith("s") and len(word) > 3 and not word.endswith("ss"):
+        out.append(word[:-1])
+    return out
+
 
 @dataclass(frozen=True)
 class GlossTerm:

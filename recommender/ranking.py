@@ -20,6 +20,31 @@ def best_per_item(scores: np.ndarray, rows: np.ndarray, row_items: np.ndarray, n
     return out
 
 
+def mean_best_per_language(
+    scores: np.ndarray, rows: np.ndarray, row_items: np.ndarray, row_languages: np.ndarray, n_items: int
+) -> np.ndarray:
+    """Per item, the best score of each of its language versions, averaged over the versions returned.
+
+    Like `best_per_item`, but an item written in two languages is read in both: a query in one
+    language otherwise meets the version in its own language best and ranks items by that version's
+    wording, so the same proposal in two languages would rank by two different texts. Items never
+    returned get -1."""
+    languages = np.unique(row_languages)
+    total = np.zeros(n_items, dtype=np.float32)
+    count = np.zeros(n_items, dtype=np.float32)
+    valid = rows >= 0
+    for lang in languages:
+        keep = valid.copy()
+        keep[valid] = row_languages[rows[valid]] == lang
+        best = best_per_item(np.where(keep, scores, 0.0), np.where(keep, rows, -1), row_items, n_items)
+        seen = best > -1.0
+        total[seen] += best[seen]
+        count[seen] += 1.0
+    out = np.full(n_items, -1.0, dtype=np.float32)
+    np.divide(total, count, out=out, where=count > 0)
+    return out
+
+
 def dense_to_unit(cosine: np.ndarray) -> np.ndarray:
     """Cosine similarity mapped to [0, 1]: negative similarity is no similarity."""
     return np.clip(np.asarray(cosine, dtype=np.float32), 0.0, 1.0)

@@ -92,6 +92,7 @@ class CatalogueView:
         self.row_items = {
             name: np.array([positions[name][i] for i in indexes[name].item_ids], dtype=np.int64) for name in INDEXED
         }
+        self.row_languages = {name: np.asarray(indexes[name].languages, dtype=str) for name in INDEXED}
         self._country_masks: dict[str | None, np.ndarray] = {}
         self._place_names: PlaceNames | None = None
         self._hinted: np.ndarray | None = None
@@ -148,8 +149,12 @@ class CatalogueView:
             self._country_masks[iso] = mask
         return mask
 
-    def dense(self, name: str, queries: np.ndarray, n_items: int, k: int) -> np.ndarray:
+    def dense(self, name: str, queries: np.ndarray, n_items: int, k: int, by_language: bool = False) -> np.ndarray:
+        """Each item's best cosine over the query passages; by_language: averaged over the item's
+        language versions (ranking.mean_best_per_language)."""
         scores, rows = self.indexes[name].search(queries, k)
+        if by_language:
+            return ranking.mean_best_per_language(scores, rows, self.row_items[name], self.row_languages[name], n_items)
         return ranking.best_per_item(scores, rows, self.row_items[name], n_items)
 
 
@@ -220,6 +225,7 @@ class SignalScorer:
         *,
         precedent_lexical: LexicalBatch | None = None,
         government_queries: np.ndarray | None = None,
+        list_queries: np.ndarray | None = None,
     ) -> Signals:
         """exclude: precedent positions to leave out entirely (leave-one-out evaluation);
         keyword_text: what the (English) keyword queries read, when not the text itself (the English
@@ -229,7 +235,11 @@ class SignalScorer:
         precedent_lexical: the texts the precedent lexical signal reads, when not `lexical`'s (the
         glosses of Korean texts); government_queries: the vectors the similarity the governments are
         ranked from is read with (with `lexical`), when not the precedent list's (a Korean text's own
-        multilingual reading, as the government ranker was fitted)."""
+        multilingual reading, as the government ranker was fitted); list_queries: the vectors the
+        precedent list shown is ranked by, when not the precedent reading's (an English text's own
+        reading blended with its Korean rendering, RankingConfig.english_list_reads_korean). The list
+        reads each case in both its languages (RankingConfig.precedent_list_both_languages); what the
+        governments, the project models and the needs read stays the precedent reading."""
         view, cfg = self.view, self.config
         n_targets = len(view.target_ids)
         cosine_t = view.dense("sdg_targets", queries, n_targets, view.indexes["sdg_targets"].index.ntotal)
@@ -256,9 +266,15 @@ class SignalScorer:
             exclude,
         )
         # Similarity (dense, lexical, partner country) is what the government ranker was fitted on; the
-        # list shown also weighs how well each case's targets fit the text's own target evidence.
-        rows, dense_p, lexical_p, in_country, similarity, similarity_all = self._precedents(*reading, None)
-        precedent_score = self._precedents(*reading, fit)[4] if cfg.precedent_weights.get("targets") else similarity
+        # list shown also weighs how well each case's targets fit the text's own target evidence, and
+        # reads the cases so that a proposal and its translation meet the same ones (docs/precedent_parity.md).
+        similarity_all = self._precedents(*reading, None)[5]
+        list_reading = (reading[0] if list_queries is None else list_queries, *reading[1:])
+        rows, dense_p, lexical_p, in_country, precedent_score, _ = self._precedents(
+            *list_reading,
+            fit if cfg.precedent_weights.get("targets") else None,
+            by_language=cfg.precedent_list_both_languages,
+        )
         # What lends targets: the precedents as the target side reads them (dense and lexical only), so
         # the target ranking stands where it was measured whatever the precedent list reads.
         same = precedent_queries is None and precedent_lexical is None
@@ -301,15 +317,19 @@ class SignalScorer:
         lexical: LexicalBatch,
         n: int,
         exclude: Sequence[int],
-        target_fit: np.ndarray,
+        target_fit: np.ndarray | None,
+        by_language: bool = False,
     ):
         """(candidate rows, dense, lexical, in country, score, score spread over every precedent);
         target_fit: each precedent's fit to the text's target evidence (CatalogueView.precedent_target_fit),
-        or None to leave that signal out."""
+        or None to leave that signal out; by_language: the dense signal averaged over each case's
+        language versions instead of its best one."""
         view, cfg = self.view, self.config
         n_precedents = len(view.precedent_ids)
         index = view.indexes["precedents"]
-        dense_all = view.dense("precedents", queries, n_precedents, min(index.index.ntotal, cfg.candidate_rows))
+        # by language: room for both versions of the nearest candidate_rows cases
+        k = min(index.index.ntotal, cfg.candidate_rows * (2 if by_language else 1))
+        dense_all = view.dense("precedents", queries, n_precedents, k, by_language=by_language)
         if len(exclude):
             dense_all[np.asarray(exclude, dtype=np.int64)] = -1.0
         rows = np.flatnonzero(dense_all > -1.0)

@@ -7,7 +7,7 @@ import pytest
 from conftest import DATA
 
 from recommender.aurora import AuroraMatcher
-from recommender.embedders import FusedEmbedder, blend_glosses
+from recommender.embedders import FusedEmbedder, blend_glosses, blend_renderings
 from recommender.goal_model import apply_top_goal_rule
 from recommender.korean import Lexicon, Morpheme, PlaceNames, lexicon_terms
 from recommender.ranking import hub_scores
@@ -94,6 +94,35 @@ def test_blend_glosses_weights_the_english_reading():
     np.testing.assert_allclose(out[0], [0.7, 0.0, 0.0, 0.3], atol=1e-6)
     np.testing.assert_allclose(out[1], korean[1])
     assert blend_glosses(embedder, korean, ["x", None], 0.0) is korean
+
+
+def test_blend_renderings_weights_the_multilingual_reading_of_an_english_text():
+    embedder = FusedEmbedder([_Part(frozenset({"en"}), [1.0, 0.0]), _Part(None, [0.0, 1.0])], [0.75, 0.25])
+    english = np.array([[0.75, 0.0, 0.0, 0.25], [0.6, 0.0, 0.0, 0.4]], dtype=np.float32)
+    out = blend_renderings(embedder, english, ["해양쓰레기", None], 0.2)
+    # the original keeps 0.8 of its weight; USE's block gains 0.2 of its reading of the rendering
+    np.testing.assert_allclose(out[0], [0.6, 0.0, 0.0, 0.2 + 0.2], atol=1e-6)
+    np.testing.assert_allclose(out[1], english[1])
+    assert blend_renderings(embedder, english, ["x", None], 0.0) is english
+
+
+def test_render_korean_reads_the_lexicon_backwards():
+    lexicon = Lexicon(
+        {
+            "해양쓰레기": ("marine debris", "marine litter"),
+            "쓰레기": ("waste", "garbage"),
+            "생활폐기물": ("waste",),
+            "소방차": ("fire trucks",),
+            "시설": ("facilities",),
+            "수거": ("collection",),
+        }
+    )
+    text = "Collection of marine litter and garbage; 2 fire trucks, a facility for waste (Cebu)."
+    # the longest phrase first; an alternative rendering is read too; a singular finds its plural;
+    # numbers are kept and words the lexicon lacks (a, of, Cebu) are left out; "waste" is the
+    # preferred rendering of two terms and goes to the shorter one
+    assert lexicon.render_korean(text) == "수거 해양쓰레기 쓰레기 2 소방차 시설 쓰레기"
+    assert lexicon.render_korean("") == ""
 
 
 def _names():

@@ -14,6 +14,21 @@ def test_best_per_item_takes_the_max_over_passages_and_rows():
     assert out.tolist() == pytest.approx([0.5, 0.9, -1.0])
 
 
+def test_mean_best_per_language_reads_every_version_of_an_item():
+    # rows 0 (en) and 1 (ko) are item 0; row 2 (en) is item 1; item 2 is never returned
+    rows = np.array([[0, 2], [1, -1]])
+    scores = np.array([[0.2, 0.9], [0.6, -1.0]], dtype=np.float32)
+    languages = np.array(["en", "ko", "en"])
+    out = ranking.mean_best_per_language(scores, rows, np.array([0, 0, 1]), languages, n_items=3)
+    # item 0: mean of its English best (0.2) and its Korean best (0.6); item 1 has one version
+    assert out.tolist() == pytest.approx([0.4, 0.9, -1.0])
+    # the best of one version over several passages, not the sum
+    scores = np.array([[0.2, 0.9], [0.4, -1.0]], dtype=np.float32)
+    rows = np.array([[0, 2], [0, -1]])
+    out = ranking.mean_best_per_language(scores, rows, np.array([0, 0, 1]), languages, n_items=3)
+    assert out.tolist() == pytest.approx([0.4, 0.9, -1.0])
+
+
 def test_fuse_is_a_convex_combination_and_renormalises():
     out = ranking.fuse({"a": np.array([1.0, 0.0]), "b": np.array([0.0, 1.0])}, {"a": 3, "b": 1})
     assert out.tolist() == pytest.approx([0.75, 0.25])

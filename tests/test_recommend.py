@@ -53,6 +53,25 @@ def test_fire_trucks_for_cambodia(recommender, text):
     assert any(catalogue.loc[p["id"], "dac_code"] == "74020" for p in top)  # a fire-service case
 
 
+def test_a_proposal_and_its_translation_meet_the_same_precedents(recommender):
+    # the example: in Korean the marine-plastic proposal once got an agriculture case first
+    # and none of the catalogue's waste cases in its top 10
+    korean = (
+        "잔지바르 해안의 해양 플라스틱 쓰레기를 수거하고 주민에게 분리배출과 재활용을 교육하며 "
+        "수거 차량과 선별장을 지원한다."
+    )
+    english = (
+        "Collect marine plastic waste on the coast of Zanzibar, train residents in waste separation and "
+        "recycling, and provide collection vehicles and a sorting facility."
+    )
+    cases = recommender.catalogues.precedents.set_index("id")["sector"]
+    lists = [ids(recommender.recommend(text).to_dict()["precedents"])[:5] for text in (korean, english)]
+    for top in lists:
+        assert "waste" in cases[top[0]]
+        assert sum("waste" in cases[c] for c in top) >= 4
+    assert len(set(lists[0]) & set(lists[1])) >= 4
+
+
 def test_result_contract(recommender):
     result = recommender.recommend(
         {"text": "Water supply for Lak Sao, Laos", "partner_country": "LA"}, top_k=7
