@@ -61,13 +61,38 @@ def parity(rec: Recommender, frame: pd.DataFrame, k: int = 5) -> dict:
     return out
 
 
+def translate_by_pairs(frame: pd.DataFrame) -> None:
+    """Make the Korean reader's gloss of a paired Korean text (or of a passage of it) its English
+    version, names and all: the list then reads a perfect translation (an upper bound, not a method)."""
+    from recommender.korean import KoreanReader
+
+    english = dict(zip(frame[frame["lang"] == "en"]["id"], frame[frame["lang"] == "en"]["text"]))
+    korean = {
+        r["text"]: english[r["id"]] for r in frame[frame["lang"] == "ko"].to_dict("records") if r["id"] in english
+    }
+    gloss = KoreanReader.gloss
+
+    def oracle(self, text, *, alternatives=False, names=None):
+        found = korean.get(text) or next((en for ko, en in korean.items() if text and text in ko), None)
+        return found if found is not None else gloss(self, text, alternatives=alternatives, names=names)
+
+    KoreanReader.gloss = oracle
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", action="store_true", help="the earlier Korean precedent reading")
     parser.add_argument("--targets", type=float, default=None, help="weight of the precedents' target fit")
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="a Korean text's gloss replaced by its English version: what a perfect translation would give",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rec = Recommender.open(rebuild=False)
+    if args.oracle:
+        translate_by_pairs(pd.concat(paired_sets().values()))
     config = rec.config
     weights = dict(config.precedent_weights)
     if args.before:

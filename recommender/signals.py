@@ -149,13 +149,18 @@ class CatalogueView:
             self._country_masks[iso] = mask
         return mask
 
-    def dense(self, name: str, queries: np.ndarray, n_items: int, k: int, by_language: bool = False) -> np.ndarray:
-        """Each item's best cosine over the query passages; by_language: averaged over the item's
-        language versions (ranking.mean_best_per_language)."""
+    def dense(self, name: str, queries: np.ndarray, n_items: int, k: int) -> np.ndarray:
+        """Each item's best cosine over the query passages and its vector rows."""
         scores, rows = self.indexes[name].search(queries, k)
-        if by_language:
-            return ranking.mean_best_per_language(scores, rows, self.row_items[name], self.row_languages[name], n_items)
         return ranking.best_per_item(scores, rows, self.row_items[name], n_items)
+
+    def dense_by_language(self, name: str, queries: np.ndarray, n_items: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(each item's best cosine, that best averaged over the item's language versions) from one
+        search (ranking.mean_best_per_language)."""
+        scores, rows = self.indexes[name].search(queries, k)
+        best = ranking.best_per_item(scores, rows, self.row_items[name], n_items)
+        mean = ranking.mean_best_per_language(scores, rows, self.row_items[name], self.row_languages[name], n_items)
+        return best, mean
 
 
 def _lexical_scorer(index: VectorIndex, cat: Catalogues, name: str) -> LexicalScorer:
@@ -322,21 +327,28 @@ class SignalScorer:
     ):
         """(candidate rows, dense, lexical, in country, score, score spread over every precedent);
         target_fit: each precedent's fit to the text's target evidence (CatalogueView.precedent_target_fit),
-        or None to leave that signal out; by_language: the dense signal averaged over each case's
-        language versions instead of its best one."""
+        or None to leave that signal out; by_language: the score reads the dense signal averaged over
+        each case's language versions instead of its best one (the dense array returned stays the best)."""
         view, cfg = self.view, self.config
         n_precedents = len(view.precedent_ids)
         index = view.indexes["precedents"]
-        # by language: room for both versions of the nearest candidate_rows cases
-        k = min(index.index.ntotal, cfg.candidate_rows * (2 if by_language else 1))
-        dense_all = view.dense("precedents", queries, n_precedents, k, by_language=by_language)
+        if by_language:
+            # room for both versions of the nearest candidate_rows cases; the score reads the mean of
+            # the versions, while the similarity shown (and the near-copy flag) stays the best one:
+            # a copy of either version is a copy
+            k = min(index.index.ntotal, 2 * cfg.candidate_rows)
+            dense_all, ranked_all = view.dense_by_language("precedents", queries, n_precedents, k)
+        else:
+            k = min(index.index.ntotal, cfg.candidate_rows)
+            dense_all = ranked_all = view.dense("precedents", queries, n_precedents, k)
         if len(exclude):
             dense_all[np.asarray(exclude, dtype=np.int64)] = -1.0
+            ranked_all[np.asarray(exclude, dtype=np.int64)] = -1.0
         rows = np.flatnonzero(dense_all > -1.0)
         dense_p = ranking.dense_to_unit(dense_all[rows])
         lexical_p = lexical.scores(n, "precedents", rows)
         in_country = view.country_mask(iso)[rows]
-        signals = {"dense": dense_p, "lexical": lexical_p}
+        signals = {"dense": ranking.dense_to_unit(ranked_all[rows]), "lexical": lexical_p}
         weights = dict(cfg.precedent_weights)
         if target_fit is None:
             weights.pop("targets", None)
