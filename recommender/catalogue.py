@@ -47,6 +47,7 @@ SCHEMAS: dict[str, list[str]] = {
         "modality",
         "title_en",
         "title_ko",
+        "category_ko",
         "description_en",
         "description_ko",
         "sdg_targets_hint",
@@ -311,9 +312,12 @@ def target_passage(row: dict, lang: str) -> str:
 
 
 def precedent_passage(row: dict, lang: str) -> str:
+    # The Korean version is read with its category line (government, country and DAC category), not its
+    # title: the title names places and the point for the reader, while the index, the lexical model and
+    # the project typology built from them were measured with this line (docs/precedent_parity.md).
     if lang == "en":
         return f"{row['title_en']}. {row['description_en']}. {row['modality']}"
-    return f"{row['title_ko']}. {row['description_ko']}"
+    return f"{row['category_ko']}. {row['description_ko']}"
 
 
 def index_passages(cat: Catalogues, name: str) -> tuple[list[str], list[str], list[str]]:
@@ -346,7 +350,7 @@ def lexical_texts(row: dict, name: str) -> tuple[str, str]:
         return f"{row['title_en']}. {row['text_en']}", f"{row['title_ko']}. {row['text_ko']}" if row["text_ko"] else ""
     return (
         f"{row['title_en']}. {row['description_en']} {row['sector']}",
-        f"{row['title_ko']}. {row['description_ko']}" if row["description_ko"] else "",
+        f"{row['category_ko']}. {row['description_ko']}" if row["description_ko"] else "",
     )
 
 

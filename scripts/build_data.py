@@ -487,11 +487,24 @@ STATUS_EN = {"planned": " (planned)", "ongoing": "", "completed": ""}
 STATUS_KO = {"planned": " (계획)", "ongoing": "", "completed": ""}
 
 
+SECTORS_KO = ROOT / "scripts/translations/precedent_sectors_ko.tsv"
+
+
+def read_korean_sectors(path: Path = SECTORS_KO) -> dict[str, str]:
+    """Our Korean for each case's sector (the point of its title): sector_en -> sector_ko."""
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=csv.QUOTE_NONE)
+    return {r["sector_en"]: r["sector_ko"].strip() for r in table.to_dict("records") if r["sector_ko"].strip()}
+
+
 def build_precedents(
     lgs: pd.DataFrame, countries: pd.DataFrame, dac: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(catalogue, unseen cases): the held-out new cases go to the second frame only."""
     cases = read_cases()
+    sectors_ko = read_korean_sectors()
+    untranslated = sorted({clean(r["sector"]) for r in cases.to_dict("records") if not r["holdout"]} - set(sectors_ko))
+    if untranslated:
+        raise SystemExit(f"no Korean for the sectors {untranslated}: add them to {SECTORS_KO.relative_to(ROOT)}")
     lg_by_code = lgs.set_index("code")
     name_en = countries.set_index("iso2")["name_en"].to_dict()
     name_ko = countries.set_index("iso2")["name_ko"].to_dict()
@@ -543,7 +556,10 @@ def build_precedents(
                 "modality": clean(r["modality"]),
                 "is_oda_confirmed": r["is_oda_confirmed"] == "true",
                 "title_en": f"{lg_en}: {sector_en[:1].upper() + sector_en[1:]} — {where_en}{STATUS_EN[status]}",
-                "title_ko": f"{lg_ko}: {where_ko} {DAC_KO[code]}{STATUS_KO[status]}",
+                # the Korean title names the point as the English one does; link_places adds the place
+                "title_ko": f"{lg_ko}: {where_ko} {sectors_ko[sector_en]}{STATUS_KO[status]}",
+                # what the Korean version of the case is indexed with (recommender.catalogue.precedent_passage)
+                "category_ko": f"{lg_ko}: {where_ko} {DAC_KO[code]}{STATUS_KO[status]}",
                 "description_en": clean(r["summary_en"]),
                 "description_ko": clean(r["summary_ko"]),
                 "sdg_targets_hint": r["sdg_targets_hint"],
@@ -661,6 +677,49 @@ def read_stated_ties(path: Path) -> pd.DataFrame:
     return frame
 
 
+def korean_place_name(gazetteer, iso2: str, place_id: str) -> str:
+    """A place's Korean name for a title: a district or village under its Korean-named province
+    ("칸달주 끄언스바이군"), a place without a Korean name by its nearest Korean-named parent; '' when
+    neither has one, or for a place outside the gazetteer."""
+    if place_id.startswith("name:"):
+        return ""
+    places = gazetteer.country(iso2)
+    row = places.row_of(place_id)
+    if row is None:
+        return ""
+
+    def name(r: int) -> str:  # "바탐방 주" as Korean writes it in a title: "바탐방주"
+        return re.sub(r"\s+([주도성시군구현])$", r"\1", places.name_ko[r].strip())
+
+    chain = places.chain(row)
+    parents = [r for r in chain if places.name_ko[r]]
+    own = name(row) if places.name_ko[row] else ""
+    if not own:
+        return name(parents[0]) if parents else ""
+    province = next((r for r in chain if places.level[r] == "province" and places.name_ko[r]), None)
+    if places.level[row] in ("district", "village") and province is not None and name(province) != own:
+        return f"{name(province)} {own}"
+    return own
+
+
+def korean_title_with_places(title: str, isos: str, place_ids: str, gazetteer, names_ko: dict) -> str:
+    """The Korean title with its partner places after the country, when the case has one partner
+    country: "세종특별자치시: 캄보디아 바탐방주 소방·응급"; several countries keep their names alone."""
+    countries = split(isos)
+    if len(countries) != 1:
+        return title
+    iso = countries[0]
+    found = list(dict.fromkeys(n for n in (korean_place_name(gazetteer, iso, i) for i in split(place_ids)) if n))
+    # a place already named with its district ("울란바토르 날라이흐구") is not named again alone
+    found = [n for n in found if not any(n != m and n in m.split(" ") + [m.rsplit(" ", 1)[0]] for m in found)]
+    if not found:
+        return title
+    country = names_ko.get(iso, iso)
+    where = " ".join([country, "·".join(found[:3]) + (f" 외 {len(found) - 3}곳" if len(found) > 3 else "")])
+    head, sep, rest = title.partition(f": {country} ")
+    return f"{head}: {where} {rest}" if sep else title
+
+
 def link_places(out: Path, countries: pd.DataFrame, precedents: pd.DataFrame, ties: list[pd.DataFrame]) -> None:
     """Resolve every partner place of the cases and ties with the product's own linker (data/places.csv,
     built by scripts/build_places.py): `partner_place_ids` of a case (`;`-separated), `place_id` of a tie
@@ -690,6 +749,13 @@ def link_places(out: Path, countries: pd.DataFrame, precedents: pd.DataFrame, ti
 
     precedents["partner_place_ids"] = [
         case_places(loc, iso) for loc, iso in zip(precedents["partner_locality"], precedents["partner_iso2"])
+    ]
+    # A Korean title names the partner place as the English one does ("바탐방주", not only "캄보디아"), in
+    # Korean: a place without a Korean name is named by its nearest Korean-named province or city.
+    names_ko = countries.set_index("iso2")["name_ko"].to_dict()
+    precedents["title_ko"] = [
+        korean_title_with_places(title, isos, ids, linker.gazetteer, names_ko)
+        for title, isos, ids in zip(precedents["title_ko"], precedents["partner_iso2"], precedents["partner_place_ids"])
     ]
     unresolved = sum(
         1 for loc, ids in zip(precedents["partner_locality"], precedents["partner_place_ids"]) if loc and not ids

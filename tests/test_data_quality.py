@@ -44,6 +44,24 @@ def test_titles_contain_every_listed_locality(precedents):
     assert missing == []
 
 
+def test_korean_titles_name_the_place_and_the_point(precedents):
+    rows = precedents.set_index("id")
+    # as specific as the English title ("Sejong: Fire & emergency services — Battambang Province")
+    assert rows.loc["C001", "title_ko"] == "세종특별자치시: 캄보디아 바탐방주 소방·응급"
+    assert rows.loc["C111", "title_ko"] == "경기도: 몽골 다르항올주 소방·응급(소방차·구급차)"
+    # a district is named under its province, and its city is not named again
+    assert rows.loc["C069", "title_ko"].startswith("경기도: 몽골 울란바토르 날라이흐구 ")
+    # no romanised name in a Korean title (acronyms aside)
+    latin = [
+        r.id
+        for r in precedents.itertuples()
+        if re.search(r"[A-Za-z]{3,}", re.sub(r"\b(ICT|ITS|GIS|IT)\b", "", r.title_ko))
+    ]
+    assert latin == []
+    # the category line the index reads keeps the government and the country of the title
+    assert (precedents["title_ko"].str.split(": ").str[0] == precedents["category_ko"].str.split(": ").str[0]).all()
+
+
 def test_years_are_in_order_and_plausible(precedents):
     start = pd.to_numeric(precedents["year_start"], errors="coerce")
     end = pd.to_numeric(precedents["year_end"], errors="coerce")
