@@ -101,6 +101,7 @@ def main() -> None:
             korean_precedents_read_gloss=False,
             precedent_list_both_languages=False,
             english_list_reads_korean=0.0,
+            korean_list_reads_gloss=0.0,
         )
         weights["targets"] = 0.0
     if args.targets is not None:

@@ -29,6 +29,7 @@ from .embedders import (
     encode_queries,
     load_embedder,
     make_embedder,
+    mix_multilingual,
     prepare_embedder,
 )
 from .errors import ArtefactError, CatalogueError, InputError, RecommenderError
@@ -108,6 +109,11 @@ class RankingConfig:
     # lexicon read backwards) with the multilingual encoder, with this weight, as a Korean query reads
     # its English gloss; 0 turns it off. Governments, targets and project models read the text alone.
     english_list_reads_korean: float = 0.2
+    # Korean queries: the multilingual encoder's part of the precedent list also reads the English gloss,
+    # with this share (the rest stays its reading of the Korean): the mirror of the above, so that both
+    # languages' lists read an English text and a Korean one with the multilingual encoder. Dev parity
+    # 0.60 / 0.48 -> 0.62 / 0.52, gold 0.81 / 0.87 -> 0.81 / 0.92 (docs/precedent_parity.md); 0 turns it off.
+    korean_list_reads_gloss: float = 0.5
     # Hubness correction of the target cosines: subtract this times each target's centred mean
     # similarity to its nearest reference texts (the precedents); 0 turns it off.
     hubness: float = 0.5
@@ -546,12 +552,19 @@ class Recommender:
             if render
             else []
         )
+        # ... and the list of a Korean text also reads its gloss with the multilingual encoder (the mirror)
+        gloss_list = read_gloss and cfg.korean_list_reads_gloss > 0 and any(korean_flat)
         with self._lock:  # the encoders are not guaranteed thread-safe
             own = encode_queries(self.embedder, flat)
             vectors = blend_glosses(self.embedder, own, glossed, cfg.korean_gloss_weight)
             named_vectors = blend_glosses(self.embedder, own, named, cfg.korean_gloss_weight) if read_gloss else own
             rendered = (
                 blend_renderings(self.embedder, own, renderings, cfg.english_list_reads_korean) if render else own
+            )
+            korean_list = (
+                mix_multilingual(self.embedder, named_vectors, named, cfg.korean_list_reads_gloss)
+                if gloss_list
+                else named_vectors
             )
         start = 0
         for n, (text, group) in enumerate(zip(texts, passages)):
@@ -560,7 +573,10 @@ class Recommender:
             government_queries = (
                 own[start : start + len(group)] if korean[n] and not cfg.korean_governments_read_gloss else None
             )
-            list_queries = rendered[start : start + len(group)] if render and not korean[n] else None
+            if korean[n]:
+                list_queries = korean_list[start : start + len(group)] if gloss_list else None
+            else:
+                list_queries = rendered[start : start + len(group)] if render else None
             start += len(group)
             exclude = excludes[n] if excludes else ()
             keyword_text = reader.gloss(text, alternatives=cfg.keyword_gloss_alternatives) if korean[n] else None

@@ -458,6 +458,29 @@ def blend_renderings(
     return _blend(embedder, vectors, renderings, weight, lambda part: part.languages is None)
 
 
+def mix_multilingual(embedder: Embedder, vectors: np.ndarray, texts: Sequence[str | None], share: float) -> np.ndarray:
+    """Query vectors whose multilingual blocks (parts that read every language) become the unit mix
+    (1 - share) * their reading + share * the part's reading of texts[i], where texts[i] is given, at the
+    block's former length: the weight between the parts stays as it was. A Korean query's block so
+    reads its English gloss beside the Korean, as an English query's reads its Korean rendering beside
+    the English (`blend_renderings`). Other embedders, and share 0, leave the vectors as they are."""
+    rows = [i for i, t in enumerate(texts) if t]
+    if share <= 0 or not rows or not isinstance(embedder, FusedEmbedder):
+        return vectors
+    out = vectors.copy()
+    start = 0
+    for part in embedder.parts:
+        if part.languages is None:
+            block = out[rows, start : start + part.dim]
+            length = np.linalg.norm(block, axis=1, keepdims=True)
+            mixed = (1.0 - share) * block / np.maximum(length, 1e-12)
+            mixed += share * part.encode([texts[i] for i in rows], kind="query")
+            mixed /= np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+            out[rows, start : start + part.dim] = mixed * length
+        start += part.dim
+    return out
+
+
 def _blend(embedder: Embedder, vectors: np.ndarray, texts: Sequence[str | None], weight: float, reads) -> np.ndarray:
     """`vectors` scaled by (1 - weight) where texts[i] is given, plus, in the blocks of the fused
     embedder's parts for which reads(part) holds, those parts' reading of texts[i] with `weight` (shared

@@ -7,7 +7,7 @@ import pytest
 from conftest import DATA
 
 from recommender.aurora import AuroraMatcher
-from recommender.embedders import FusedEmbedder, blend_glosses, blend_renderings
+from recommender.embedders import FusedEmbedder, blend_glosses, blend_renderings, mix_multilingual
 from recommender.goal_model import apply_top_goal_rule
 from recommender.korean import Lexicon, Morpheme, PlaceNames, lexicon_terms
 from recommender.ranking import hub_scores
@@ -104,6 +104,20 @@ def test_blend_renderings_weights_the_multilingual_reading_of_an_english_text():
     np.testing.assert_allclose(out[0], [0.6, 0.0, 0.0, 0.2 + 0.2], atol=1e-6)
     np.testing.assert_allclose(out[1], english[1])
     assert blend_renderings(embedder, english, ["x", None], 0.0) is english
+
+
+def test_mix_multilingual_mixes_the_gloss_into_the_multilingual_block_at_its_length():
+    embedder = FusedEmbedder([_Part(frozenset({"en"}), [1.0, 0.0]), _Part(None, [1.0, 0.0])], [0.75, 0.25])
+    # a Korean query after blend_glosses: MiniLM reads the gloss (0.7), USE the Korean (0.3, along [0, 1])
+    korean = np.array([[0.7, 0.0, 0.0, 0.3], [0.7, 0.0, 0.0, 0.3]], dtype=np.float32)
+    out = mix_multilingual(embedder, korean, ["marine debris", None], 0.5)
+    # USE's block: the unit mix of its Korean reading [0, 1] and its gloss reading [1, 0], at length 0.3;
+    # MiniLM's block and the row without a gloss are left alone
+    half = 0.3 / np.sqrt(2.0)
+    np.testing.assert_allclose(out[0], [0.7, 0.0, half, half], atol=1e-6)
+    np.testing.assert_allclose(out[1], korean[1])
+    np.testing.assert_allclose(mix_multilingual(embedder, korean, ["x", None], 1.0)[0], [0.7, 0.0, 0.3, 0.0], atol=1e-6)
+    assert mix_multilingual(embedder, korean, ["x", None], 0.0) is korean
 
 
 def test_render_korean_reads_the_lexicon_backwards():
