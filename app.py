@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -41,6 +42,7 @@ from recommender.ui import (
     codes_to_names,
     country_names,
     error_text,
+    install_web_fonts,
     korean_font,
     map_deck,
     summary_pdf,
@@ -57,6 +59,10 @@ CALL_KEYS = ("filter_flags", "filter_countries", "detail_id")  # the Screen page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BLUE, RED, GREEN = [31, 119, 180], [214, 39, 40], [44, 160, 44]
+
+
+# Streamlit serves this folder (server.enableStaticServing) as app/static/.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def _warm(rec: Recommender) -> None:
@@ -897,8 +903,15 @@ def keep_drafts() -> None:
             st.session_state[key] = st.session_state[key]
 
 
+@st.cache_resource(show_spinner=False)
+def web_fonts() -> None:
+    """Once per server: the page's Korean font into static/ (.streamlit/config.toml serves it)."""
+    install_web_fonts(STATIC_DIR)
+
+
 def main() -> None:
     st.set_page_config(page_title="KOICA city-to-city matching", layout="wide")
+    web_fonts()
     require_access()  # a shared server shows only its password form until this session gives it
     keep_drafts()
     lang = st.sidebar.radio(

@@ -306,6 +306,39 @@ def korean_font(bold: bool = False) -> Path:
     return _package_file("koreanize_matplotlib", "fonts", "NanumGothicBold.ttf" if bold else "NanumGothic.ttf")
 
 
+# The web fonts the app serves itself (static/, `server.enableStaticServing` in .streamlit/config.toml): the
+# page's Hangul is drawn in NanumGothic on any machine, one without Korean system fonts included.
+WEB_FONTS = ("NanumGothic.ttf", "NanumGothicBold.ttf")
+
+
+def install_web_fonts(static_dir: Path) -> None:
+    """Write NanumGothic from the installed package into the app's static folder, where the page's
+    [[theme.fontFaces]] find it; a copy newer than the package's file is kept. The font's VTT hinting
+    sources (TSI* tables, one of them empty) are left out: browsers refuse a font with an empty table
+    ("OTS parsing error: TSI3: zero-length table"), and only font editors read them. Best effort: without
+    the files the browser falls back to the machine's own fonts."""
+    from fontTools.ttLib import TTFont  # matplotlib's dependency; only the app needs it, once
+
+    for name in WEB_FONTS:
+        try:
+            source = korean_font(bold="Bold" in name)
+        except FontMissing:
+            return
+        target = static_dir / name
+        try:
+            if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+                continue
+            static_dir.mkdir(exist_ok=True)
+            font = TTFont(source)
+            for tag in [t for t in font.keys() if t.startswith("TSI")]:
+                del font[tag]
+            partial = target.with_suffix(".part")
+            font.save(partial)
+            partial.replace(target)  # a page never reads half a font
+        except (OSError, ValueError):
+            return
+
+
 def fallback_font(bold: bool = False) -> Path:
     """DejaVu Sans from matplotlib: the letters NanumGothic lacks (Vietnamese ế ơ ư, other Latin diacritics,
     Cyrillic, Greek)."""

@@ -203,6 +203,12 @@ def test_korean_officer_and_reviewer_in_a_real_browser(server, tmp_path):
         assert pdm.paragraphs[0].text.startswith("[초안] 사업설계매트릭스(PDM)")
         assert "사업 모델: 소방차·구급차 기증과 운용 교육" in [p.text for p in pdm.paragraphs]
         expect(page.get_by_text("Choose an option")).to_have_count(0)
+        # Hangul is drawn in the font the app serves itself: CI hides every Korean system font
+        faces = page.evaluate(
+            "Array.from(document.fonts).filter(f => f.family.includes('nanum-gothic')).map(f => f.status)"
+        )
+        assert "loaded" in faces and "error" not in faces, faces
+        assert any(u.endswith("/app/static/NanumGothic.ttf") for u in requests)
         shot = _shot(page, "01_draft_ko")
         if os.environ.get("SAVE_SCREENSHOT"):  # used to refresh the README's picture
             shutil.copy(shot, os.environ["SAVE_SCREENSHOT"])

@@ -16,6 +16,7 @@ from recommender.ui import (
     error_text,
     fallback_font,
     fit_view,
+    install_web_fonts,
     korean_font,
     map_deck,
     sniff,
@@ -107,6 +108,25 @@ def test_the_pdf_renders_vietnamese_and_other_latin_letters_with_the_fallback_fo
     extracted = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     for word in ("Huế", "Thừa", "Đà", "Nẵng", "Hội", "São", "Curaçao", "Ñuñoa", "상수도"):
         assert word in extracted, word
+
+
+def test_the_web_fonts_are_written_without_the_table_browsers_refuse(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    static = tmp_path / "static"
+    install_web_fonts(static)
+    for name, bold in (("NanumGothic.ttf", False), ("NanumGothicBold.ttf", True)):
+        written, packaged = TTFont(static / name), TTFont(korean_font(bold))
+        # the package's font carries an empty TSI3 (Chromium: "OTS parsing error: TSI3: zero-length table");
+        # the served one has no TSI table and every other table, and still draws Hangul
+        assert packaged.reader.tables["TSI3"].length == 0
+        assert not [t for t in written.keys() if t.startswith("TSI")]
+        assert set(written.keys()) == {t for t in packaged.keys() if not t.startswith("TSI")}
+        assert ord("상") in written.getBestCmap()
+    kept = (static / "NanumGothic.ttf").stat().st_mtime_ns
+    install_web_fonts(static)  # a copy newer than the package's is kept
+    assert (static / "NanumGothic.ttf").stat().st_mtime_ns == kept
+    assert not list(static.glob("*.part"))
 
 
 def test_a_broken_install_is_told_in_the_page_language_without_commands(monkeypatch):
