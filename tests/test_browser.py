@@ -304,9 +304,13 @@ def test_our_government_page_in_both_languages_in_a_real_browser(server):
         deck = page.locator("[data-testid='stDeckGlJsonChart']")
         expect(deck).to_be_visible(timeout=60_000)
         page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(2500)  # let the map and the grid paint
-        html = page.locator("[data-testid='stDataFrame']").first.inner_html()
-        for header in ("순위", "협력국", "대상 지역", "분야", "근거"):
+        headers = ("순위", "협력국", "대상 지역", "분야", "근거")
+        for _ in range(60):  # the grid fills its accessible copy once it has painted (after the web font)
+            html = page.locator("[data-testid='stDataFrame']").first.inner_html()
+            if all(header in html for header in headers):
+                break
+            page.wait_for_timeout(500)
+        for header in headers:
             assert header in html, header
         _shot(page, "05_our_government_ko")
         page.get_by_text("English").click()
